@@ -1,0 +1,81 @@
+/**
+ * The module rule of DESIGN.md, enforced: a forbidden import fails `npm test`.
+ * Each module lists what it may import; everything else under src/ is forbidden.
+ */
+const mayImport = {
+  core: [],
+  raft: ['core'],
+  storage: ['core', 'raft'],
+  transport: ['core', 'raft'],
+  registry: ['core'],
+  lease: ['core', 'registry'],
+  health: ['core', 'registry'],
+  watch: ['core', 'registry'],
+  replica: ['core', 'raft', 'storage', 'transport', 'registry', 'lease', 'health', 'watch'],
+  api: ['core', 'replica', 'config'],
+  client: ['core', 'api/generated'],
+  config: ['core'],
+  cli: ['core', 'raft', 'storage', 'transport', 'registry', 'lease', 'health', 'watch', 'replica',
+    'api', 'client', 'config'],
+  sim: ['core', 'raft', 'storage', 'transport', 'registry', 'lease', 'health', 'watch', 'replica',
+    'api', 'client', 'config'],
+};
+
+// Modules whose logic must be deterministic: no Node built-ins (fs, net, timers, crypto...).
+const pure = ['core', 'raft', 'registry', 'lease', 'health', 'watch'];
+
+const moduleRules = Object.entries(mayImport).map(([module, allowed]) => ({
+  name: `module-rule-${module}`,
+  comment: `src/${module} may import only: ${allowed.join(', ') || 'nothing'} (DESIGN.md)`,
+  severity: 'error',
+  from: { path: `^src/${module}/` },
+  to: {
+    path: '^src/',
+    pathNot: [`^src/${module}/`, ...allowed.map((dep) => `^src/${dep}/`)],
+  },
+}));
+
+module.exports = {
+  forbidden: [
+    ...moduleRules,
+    {
+      name: 'no-circular',
+      comment: 'No runtime cycles. A type-only import back (leader.ts naming the Raft class ' +
+        'that calls it) creates no load-order dependency and is allowed.',
+      severity: 'error',
+      from: {},
+      to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },
+    },
+    {
+      name: 'nothing-imports-cli-or-sim',
+      severity: 'error',
+      from: { pathNot: '^src/(cli|sim)/' },
+      to: { path: '^src/(cli|sim)/' },
+    },
+    {
+      name: 'pure-modules-no-node-builtins',
+      comment: 'raft, registry, lease, health, watch and core take time and I/O from outside',
+      severity: 'error',
+      from: { path: `^src/(${pure.join('|')})/` },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
+      name: 'not-to-unresolvable',
+      severity: 'error',
+      from: {},
+      to: { couldNotResolve: true },
+    },
+    {
+      name: 'no-dev-dependencies-in-src',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { dependencyTypes: ['npm-dev'] },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'], extensions: ['.ts', '.js'] },
+  },
+};

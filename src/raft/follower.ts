@@ -1,0 +1,113 @@
+import { assert } from '../core/assert.js';
+import type { Raft } from './raft.js';
+import { NONE, type Entry, type Message } from './types.js';
+
+/** Follower side of Raft: AppendEntries, heartbeats, InstallSnapshot, forwarded reads. */
+export function stepFollower(raft: Raft, message: Message): void {
+  switch (message.type) {
+    case 'app':
+    case 'heartbeat':
+    case 'snap':
+      acceptLeader(raft, message);
+      if (message.type === 'app') handleAppendEntries(raft, message);
+      else if (message.type === 'heartbeat') handleHeartbeat(raft, message);
+      else handleSnapshot(raft, message);
+      return;
+    case 'timeoutNow':
+      // Leadership transfer: campaign at once, skipping pre-vote and the lease check.
+      raft.hup('transfer');
+      return;
+    case 'readIndexResp':
+      raft.readStates.push({ index: message.index, context: message.context });
+      return;
+    default:
+      return;
+  }
+}
+
+/** Candidate and pre-candidate: a leader of our term wins; count (pre-)votes. */
+export function stepCandidate(raft: Raft, message: Message): void {
+  switch (message.type) {
+    case 'app':
+    case 'heartbeat':
+    case 'snap':
+      raft.becomeFollower(message.term, message.from);
+      stepFollower(raft, message);
+      return;
+    case 'voteResp':
+      if (raft.role === 'candidate') raft.handleVoteResponse(message);
+      return;
+    case 'preVoteResp':
+      if (raft.role === 'preCandidate') raft.handleVoteResponse(message);
+      return;
+    default:
+      return;
+  }
+}
+
+function acceptLeader(raft: Raft, message: Message): void {
+  // Election safety: one leader per term. Another leader in our term would be a bug.
+  assert(raft.lead === NONE || raft.lead === message.from,
+    `node ${raft.id} term ${raft.term}: leader ${message.from} but already follows ${raft.lead}`);
+  raft.electionElapsed = 0;
+  raft.lead = message.from;
+}
+
+function handleAppendEntries(raft: Raft, message: Message): void {
+  const log = raft.log;
+  if (message.index < log.committed) {
+    raft.send({ type: 'appResp', to: message.from, index: log.committed });
+    return;
+  }
+  const appended = log.maybeAppend({
+    index: message.index,
+    logTerm: message.logTerm,
+    committed: message.commit,
+    entries: message.entries,
+  });
+  if (appended !== undefined) {
+    if (appended.appended.length > 0) {
+      raft.onLogAppended((appended.appended[0] as Entry).index, appended.appended);
+    }
+    raft.send({ type: 'appResp', to: message.from, index: appended.lastNewIndex });
+    return;
+  }
+  // Our log does not match at message.index: hint where it may, so the leader can skip back
+  // a whole term per round trip instead of one entry.
+  const hint = log.findConflictByTerm(Math.min(message.index, log.lastIndex()), message.logTerm);
+  raft.send({
+    type: 'appResp',
+    to: message.from,
+    index: message.index,
+    reject: true,
+    rejectHint: hint.index,
+    logTerm: hint.term,
+  });
+}
+
+function handleHeartbeat(raft: Raft, message: Message): void {
+  raft.log.commitTo(message.commit);
+  raft.send({ type: 'heartbeatResp', to: message.from, context: message.context });
+}
+
+function handleSnapshot(raft: Raft, message: Message): void {
+  const snapshot = message.snapshot;
+  assert(snapshot !== undefined, 'snap message without a snapshot');
+  const { index, term } = snapshot.metadata;
+  if (index <= raft.log.committed) {
+    raft.send({ type: 'appResp', to: message.from, index: raft.log.committed });
+    return;
+  }
+  if (raft.log.matchTerm(index, term)) {
+    // We already have the snapshot's last entry: just fast-forward the commit index.
+    raft.log.commitTo(index);
+    raft.send({ type: 'appResp', to: message.from, index: raft.log.committed });
+    return;
+  }
+  raft.log.restore(snapshot);
+  // The snapshot's membership is the truth as of its index, even one that predates our own
+  // addition (a joining node): later conf entries in the log bring it up to date.
+  raft.onSnapshotRestored(index, snapshot.metadata.confState);
+  raft.logger.info({ id: raft.id, index, term }, 'restored snapshot');
+  raft.send({ type: 'appResp', to: message.from, index: raft.log.lastIndex() });
+}

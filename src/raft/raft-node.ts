@@ -1,0 +1,211 @@
+import { assert } from '../core/assert.js';
+import { RosterError } from '../core/errors.js';
+import { encodeConfChange } from './conf-change.js';
+import {
+  flushLeader, propose, readIndex, reduceUncommittedBytes, reportSnapshot, reportUnreachable,
+  transferLeadership,
+} from './leader.js';
+import { Raft, type RaftConfig } from './raft.js';
+import { refused, type LocalResult, type ProposeResult } from './results.js';
+import {
+  hardStatesEqual,
+  type ConfChange, type ConfState, type Entry, type HardState, type Message, type NodeId,
+  type ProgressSnapshot, type Ready, type Role, type SoftState,
+} from './types.js';
+
+/** What a Ready handed out, so advance() knows what became stable and applied. */
+interface Outstanding {
+  readonly lastEntry: { index: number; term: number } | undefined;
+  readonly snapshotIndex: number;
+  readonly committedEntries: readonly Entry[];
+}
+
+export interface RaftStatus {
+  readonly id: NodeId;
+  readonly term: number;
+  readonly vote: NodeId;
+  readonly commit: number;
+  readonly applied: number;
+  readonly lastIndex: number;
+  readonly firstIndex: number;
+  readonly leader: NodeId;
+  readonly role: Role;
+  readonly leadTransferee: NodeId;
+  readonly confState: ConfState;
+  /** Leader only: its view of each member. */
+  readonly progress: ReadonlyMap<NodeId, ProgressSnapshot>;
+}
+
+/**
+ * The driver's API to Raft (etcd-io/raft's RawNode). Synchronous and pure: tick(), step(),
+ * propose(), readIndex() change state; ready() hands out what to persist, send and apply;
+ * advance() acknowledges it. At most one Ready is outstanding; steps between ready() and
+ * advance() are allowed and show up in the next Ready.
+ */
+export class RaftNode {
+  private readonly raft: Raft;
+  private previousSoftState: SoftState;
+  private previousHardState: HardState;
+  private outstanding: Outstanding | undefined = undefined;
+
+  constructor(config: RaftConfig) {
+    this.raft = new Raft(config);
+    this.previousSoftState = this.raft.softState();
+    this.previousHardState = this.raft.hardState();
+  }
+
+  get id(): NodeId {
+    return this.raft.id;
+  }
+
+  tick(): void {
+    this.raft.tick();
+  }
+
+  step(message: Message): void {
+    this.raft.step(message);
+  }
+
+  /** Starts an election now (tests, and a single node that should not wait). */
+  campaign(): void {
+    this.raft.hup('election');
+  }
+
+  /** Appends `data` if this node is leader; returns the entry's (index, term) or why not. */
+  propose(data: Uint8Array): ProposeResult {
+    return propose(this.raft, data, 'normal');
+  }
+
+  proposeConfChange(change: ConfChange): ProposeResult {
+    return propose(this.raft, encodeConfChange(change), 'conf');
+  }
+
+  /**
+   * Asks for a linearizable read point. A ReadState with this context appears in a later
+   * Ready once leadership is confirmed; nothing appears if leadership is lost (time out).
+   */
+  readIndex(context: number): LocalResult {
+    return readIndex(this.raft, context);
+  }
+
+  transferLeadership(to: NodeId): LocalResult {
+    if (to === this.raft.id && this.raft.role !== 'leader') {
+      return refused(new RosterError('ROSTER_ERR_TRANSFER_REFUSED', 'ask the leader'));
+    }
+    return transferLeadership(this.raft, to);
+  }
+
+  reportSnapshot(to: NodeId, succeeded: boolean): void {
+    reportSnapshot(this.raft, to, succeeded);
+  }
+
+  reportUnreachable(to: NodeId): void {
+    reportUnreachable(this.raft, to);
+  }
+
+  hasReady(): boolean {
+    const raft = this.raft;
+    if (raft.msgs.length > 0 || raft.readStates.length > 0) return true;
+    if (raft.log.unstable.entries.length > 0 || raft.log.unstable.snapshot !== undefined) return true;
+    if (raft.role === 'leader' && (raft.appendFlushPending || raft.commitFlushPending)) return true;
+    if (raft.role === 'leader' && raft.readOnly.hasOpenRound()) return true;
+    if (!softStatesEqual(raft.softState(), this.previousSoftState)) return true;
+    if (!hardStatesEqual(raft.hardState(), this.previousHardState)) return true;
+    return this.outstanding === undefined && raft.log.hasNextCommittedEntries();
+  }
+
+  ready(): Ready {
+    assert(this.outstanding === undefined, 'advance() the previous Ready before taking another');
+    const raft = this.raft;
+    flushLeader(raft);
+    const softState = raft.softState();
+    const hardState = raft.hardState();
+    const entries = raft.log.unstableEntries();
+    const snapshot = raft.log.unstable.snapshot;
+    const committedEntries = raft.log.nextCommittedEntries();
+    const hardChanged = !hardStatesEqual(hardState, this.previousHardState);
+    const mustSync = entries.length > 0 || snapshot !== undefined ||
+      hardState.term !== this.previousHardState.term || hardState.vote !== this.previousHardState.vote;
+    const ready: Ready = {
+      softState: softStatesEqual(softState, this.previousSoftState) ? undefined : softState,
+      hardState: hardChanged ? hardState : undefined,
+      snapshot,
+      entries,
+      committedEntries,
+      messages: raft.msgs,
+      readStates: raft.readStates,
+      mustSync,
+    };
+    raft.msgs = [];
+    raft.readStates = [];
+    this.previousSoftState = softState;
+    this.previousHardState = hardState;
+    const last = entries[entries.length - 1];
+    this.outstanding = {
+      lastEntry: last === undefined ? undefined : { index: last.index, term: last.term },
+      snapshotIndex: snapshot?.metadata.index ?? 0,
+      committedEntries,
+    };
+    return ready;
+  }
+
+  /**
+   * The driver persisted, sent and applied the outstanding Ready. (Conf entries took effect
+   * when appended; applying them changes nothing here.)
+   */
+  advance(): void {
+    const outstanding = this.outstanding;
+    assert(outstanding !== undefined, 'advance() without an outstanding Ready');
+    this.outstanding = undefined;
+    const raft = this.raft;
+    if (outstanding.lastEntry !== undefined) {
+      raft.log.stableTo(outstanding.lastEntry.index, outstanding.lastEntry.term);
+    }
+    if (outstanding.snapshotIndex > 0) raft.log.stableSnapTo(outstanding.snapshotIndex);
+    const committed = outstanding.committedEntries;
+    const lastCommitted = committed[committed.length - 1];
+    if (lastCommitted !== undefined) {
+      raft.log.appliedTo(lastCommitted.index);
+      reduceUncommittedBytes(raft, committed);
+    } else if (outstanding.snapshotIndex > raft.log.applied) {
+      raft.log.appliedTo(outstanding.snapshotIndex);
+    }
+    raft.confHistory.prune(raft.log.applied);
+  }
+
+  status(): RaftStatus {
+    const raft = this.raft;
+    const progress = new Map<NodeId, ProgressSnapshot>();
+    if (raft.role === 'leader') {
+      for (const [id, pr] of raft.progress) {
+        progress.set(id, { match: pr.match, next: pr.next, state: pr.state, isLearner: pr.isLearner });
+      }
+    }
+    return {
+      id: raft.id,
+      term: raft.term,
+      vote: raft.vote,
+      commit: raft.log.committed,
+      applied: raft.log.applied,
+      lastIndex: raft.log.lastIndex(),
+      firstIndex: raft.log.firstIndex(),
+      leader: raft.lead,
+      role: raft.role,
+      leadTransferee: raft.leadTransferee,
+      confState: raft.confState(),
+      progress,
+    };
+  }
+
+  /**
+   * The membership as of an applied log index (what a snapshot taken there records);
+   * undefined if a newer snapshot replaced the log meanwhile.
+   */
+  confStateAt(index: number): ConfState | undefined {
+    return this.raft.confHistory.at(index);
+  }
+}
+
+function softStatesEqual(a: SoftState, b: SoftState): boolean {
+  return a.leader === b.leader && a.role === b.role;
+}

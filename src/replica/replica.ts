@@ -1,0 +1,317 @@
+import { assert } from '../core/assert.js';
+import { RosterError } from '../core/errors.js';
+import { limits } from '../core/limits.js';
+import {
+  RaftNode, decodeConfChange,
+  type ConfChange, type Entry, type LocalResult, type Message, type NodeId, type ProposeResult, type RaftConfig,
+  type RaftStatus, type Ready, type Snapshot, type SoftState,
+} from '../raft/index.js';
+import type { MemoryStorage } from '../storage/index.js';
+import type { Transport } from '../transport/index.js';
+import type {
+  LogPersister, ProposalOutcome, ReadOutcome, ReplicaObserver, StateMachine,
+} from './interfaces.js';
+import { PendingProposals } from './pending-proposals.js';
+import { ReadBatches } from './read-batches.js';
+
+export interface ReplicaOptions<Result> {
+  readonly id: NodeId;
+  /** Raft settings; id and storage come from here. */
+  readonly raft: Omit<RaftConfig, 'id' | 'storage'>;
+  /** The stable log as recovered from disk; the replica keeps it in step with the persister. */
+  readonly storage: MemoryStorage;
+  readonly persister: LogPersister;
+  readonly transport: Transport;
+  readonly stateMachine: StateMachine<Result>;
+  /** The replica has work: the host should call drive() soon (coalescing many inputs). */
+  readonly requestDrive: () => void;
+  /** Take a snapshot after this many entries were applied since the last one. */
+  readonly snapshotEntries: number;
+  /** Entries kept below a snapshot so slightly lagging followers need no snapshot. */
+  readonly compactionKeepEntries: number;
+  readonly proposalTimeoutTicks: number;
+  readonly readTimeoutTicks: number;
+  readonly observer?: ReplicaObserver<Result>;
+  /** A storage write failed: the node must stop (the host exits; the process restarts). */
+  readonly onFatal?: (error: Error) => void;
+}
+
+/**
+ * One node's driver (DESIGN.md, replica/): owns the RaftNode and runs the Ready loop in order:
+ * persist (one batch) -> send -> apply -> advance. Callback-driven and synchronous apart from
+ * the persister's completion, so the simulator runs exactly this code on simulated time.
+ */
+export class Replica<Result = unknown> {
+  readonly id: NodeId;
+  private readonly node: RaftNode;
+  private readonly options: ReplicaOptions<Result>;
+  private readonly proposals: PendingProposals<Result>;
+  private readonly reads: ReadBatches;
+  private appliedIndex: number;
+  private ticks = 0;
+  private readyInFlight = false;
+  private snapshotInFlight = false;
+  private stopped = false;
+  private softState: SoftState;
+
+  constructor(options: ReplicaOptions<Result>) {
+    this.options = options;
+    this.id = options.id;
+    const snapshot = options.storage.snapshot();
+    options.stateMachine.restore(snapshot.data);
+    this.appliedIndex = snapshot.metadata.index;
+    this.node = new RaftNode({ ...options.raft, id: options.id, storage: options.storage });
+    this.proposals = new PendingProposals({ capacity: limits.proposalsPendingMax });
+    this.reads = new ReadBatches({ capacity: limits.readsPendingMax });
+    const status = this.node.status();
+    this.softState = { leader: status.leader, role: status.role };
+  }
+
+  // ---- Inputs -------------------------------------------------------------------------------
+
+  tick(): void {
+    if (this.stopped) return;
+    this.ticks += 1;
+    this.node.tick();
+    this.proposals.expire(this.ticks);
+    this.reads.expire(this.ticks);
+    this.options.requestDrive();
+  }
+
+  receive(message: Message): void {
+    if (this.stopped) return;
+    this.node.step(message);
+    this.options.requestDrive();
+  }
+
+  /**
+   * Proposes a command; `callback` learns whether it was applied (with its result). Returns
+   * where the entry went in the log, or undefined when refused (the callback says why).
+   */
+  propose(
+    data: Uint8Array,
+    callback: (outcome: ProposalOutcome<Result>) => void,
+  ): { index: number; term: number } | undefined {
+    assert(data.byteLength > 0, 'empty proposals are reserved for leader no-ops');
+    return this.track(() => this.node.propose(data), callback);
+  }
+
+  proposeConfChange(
+    change: ConfChange,
+    callback: (outcome: ProposalOutcome<Result>) => void,
+  ): { index: number; term: number } | undefined {
+    return this.track(() => this.node.proposeConfChange(change), callback);
+  }
+
+  private track(
+    propose: () => ProposeResult,
+    callback: (outcome: ProposalOutcome<Result>) => void,
+  ): { index: number; term: number } | undefined {
+    const refusal = this.refusal();
+    if (refusal !== undefined) {
+      callback({ status: 'rejected', error: refusal });
+      return undefined;
+    }
+    const result = propose();
+    if (!result.ok) {
+      callback({ status: 'rejected', error: result.error });
+      return undefined;
+    }
+    this.proposals.add({
+      index: result.index,
+      term: result.term,
+      deadlineTick: this.ticks + this.options.proposalTimeoutTicks,
+      callback,
+    });
+    this.options.requestDrive();
+    return { index: result.index, term: result.term };
+  }
+
+  /**
+   * A linearizable read barrier: `callback` runs when local state reflects every write that
+   * committed before this call; read the state machine synchronously inside it.
+   */
+  read(callback: (outcome: ReadOutcome) => void): void {
+    const refusal = this.stopped ? new RosterError('ROSTER_ERR_STOPPED') :
+      this.reads.isFull() ? new RosterError('ROSTER_ERR_RESOURCE_EXHAUSTED', 'too many pending reads') :
+        undefined;
+    if (refusal !== undefined) {
+      callback({ status: 'failed', error: refusal });
+      return;
+    }
+    this.reads.add(callback);
+    this.options.requestDrive();
+  }
+
+  transferLeadership(to: NodeId): LocalResult {
+    const result = this.node.transferLeadership(to);
+    this.options.requestDrive();
+    return result;
+  }
+
+  reportUnreachable(to: NodeId): void {
+    this.node.reportUnreachable(to);
+    this.options.requestDrive();
+  }
+
+  reportSnapshot(to: NodeId, succeeded: boolean): void {
+    this.node.reportSnapshot(to, succeeded);
+    this.options.requestDrive();
+  }
+
+  /** Stops the replica: pending requests fail; in-flight writes are abandoned. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    const error = new RosterError('ROSTER_ERR_STOPPED');
+    this.proposals.failAll(error);
+    this.reads.failAll(error);
+  }
+
+  private refusal(): RosterError | undefined {
+    if (this.stopped) return new RosterError('ROSTER_ERR_STOPPED');
+    if (this.proposals.isFull()) {
+      return new RosterError('ROSTER_ERR_RESOURCE_EXHAUSTED', 'too many pending proposals');
+    }
+    return undefined;
+  }
+
+  // ---- Observation --------------------------------------------------------------------------
+
+  status(): RaftStatus {
+    return this.node.status();
+  }
+
+  get applied(): number {
+    return this.appliedIndex;
+  }
+
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
+  pendingCount(): { proposals: number; reads: number } {
+    return { proposals: this.proposals.size, reads: this.reads.size };
+  }
+
+  // ---- The Ready loop -----------------------------------------------------------------------
+
+  /** Processes one Ready if none is in flight. Hosts call this when requestDrive() fires. */
+  drive(): void {
+    if (this.stopped || this.readyInFlight) return;
+    if (this.reads.hasWaiting()) {
+      this.reads.issue((context) => this.node.readIndex(context),
+        this.ticks + this.options.readTimeoutTicks);
+    }
+    if (!this.node.hasReady()) return;
+    const ready = this.node.ready();
+    this.readyInFlight = true;
+    this.options.observer?.onReady?.(ready);
+    if (ready.softState !== undefined) this.onSoftState(ready.softState);
+    const needsWrite = ready.hardState !== undefined || ready.snapshot !== undefined ||
+      ready.entries.length > 0;
+    if (!needsWrite) {
+      this.afterPersist(ready);
+      return;
+    }
+    const batch = {
+      hardState: ready.hardState,
+      snapshot: ready.snapshot,
+      entries: ready.entries,
+      sync: ready.mustSync,
+    };
+    this.options.persister.persist(batch, (error?: Error) => {
+      if (error !== undefined) {
+        this.fail(error);
+        return;
+      }
+      this.afterPersist(ready);
+    });
+  }
+
+  private afterPersist(ready: Ready): void {
+    if (this.stopped) return;
+    const storage = this.options.storage;
+    if (ready.snapshot !== undefined) storage.applySnapshot(ready.snapshot);
+    storage.append(ready.entries);
+    if (ready.hardState !== undefined) storage.setHardState(ready.hardState);
+    this.options.observer?.onPersisted?.(ready);
+    // Only now may messages leave: votes and acks speak for state that is durable.
+    if (ready.messages.length > 0) this.options.transport.send(ready.messages);
+    if (ready.snapshot !== undefined) this.restoreSnapshot(ready.snapshot);
+    for (const entry of ready.committedEntries) this.applyEntry(entry);
+    for (const readState of ready.readStates) this.reads.confirm(readState);
+    this.node.advance();
+    this.readyInFlight = false;
+    this.reads.serve(this.appliedIndex);
+    this.maybeSnapshot();
+    this.options.requestDrive();
+  }
+
+  private onSoftState(softState: SoftState): void {
+    const previous = this.softState;
+    this.softState = softState;
+    if (previous.leader !== softState.leader) {
+      this.reads.failInFlight(new RosterError('ROSTER_ERR_LEADERSHIP_LOST',
+        `leader changed from ${previous.leader} to ${softState.leader}`));
+    }
+    this.options.observer?.onSoftState?.(softState, this.node.status().term);
+  }
+
+  private applyEntry(entry: Entry): void {
+    assert(entry.index === this.appliedIndex + 1,
+      `applying entry ${entry.index} after ${this.appliedIndex}: a gap`);
+    this.appliedIndex = entry.index;
+    let result: Result | undefined;
+    if (entry.type === 'conf') {
+      this.options.observer?.onConfChange?.(decodeConfChange(entry.data), entry.index);
+    } else if (entry.data.byteLength > 0) {
+      result = this.options.stateMachine.apply(entry);
+    }
+    this.options.observer?.onApply?.(entry, result);
+    this.proposals.resolve(entry, result);
+  }
+
+  private restoreSnapshot(snapshot: Snapshot): void {
+    const index = snapshot.metadata.index;
+    assert(index > this.appliedIndex, `snapshot ${index} is not ahead of applied ${this.appliedIndex}`);
+    this.options.stateMachine.restore(snapshot.data);
+    this.appliedIndex = index;
+    this.proposals.failUpTo(index, new RosterError('ROSTER_ERR_LEADERSHIP_LOST',
+      `a snapshot at ${index} replaced the log; the proposal's outcome is unknown`));
+    this.options.observer?.onSnapshotRestored?.(snapshot);
+  }
+
+  /** Snapshots the state machine every snapshotEntries applied entries and compacts the log. */
+  private maybeSnapshot(): void {
+    const storage = this.options.storage;
+    const snapshotIndex = storage.snapshot().metadata.index;
+    if (this.snapshotInFlight || this.appliedIndex - snapshotIndex < this.options.snapshotEntries) return;
+    const index = this.appliedIndex;
+    const confState = this.node.confStateAt(index);
+    // A snapshot restored in Raft but not yet applied here has replaced the log: skip.
+    if (confState === undefined) return;
+    const snapshot: Snapshot = {
+      metadata: { index, term: storage.term(index), confState },
+      data: this.options.stateMachine.snapshot(),
+    };
+    const compactIndex = Math.max(snapshotIndex, index - this.options.compactionKeepEntries);
+    this.snapshotInFlight = true;
+    this.options.persister.saveSnapshot(snapshot, compactIndex, (error?: Error) => {
+      this.snapshotInFlight = false;
+      if (error !== undefined) {
+        this.fail(error);
+        return;
+      }
+      if (this.stopped || !storage.createSnapshot({ index, confState: snapshot.metadata.confState, data: snapshot.data })) return;
+      storage.compact(compactIndex);
+      this.options.observer?.onSnapshotSaved?.(snapshot, compactIndex);
+    });
+  }
+
+  private fail(error: Error): void {
+    this.stop();
+    if (this.options.onFatal !== undefined) this.options.onFatal(error);
+    else throw error;
+  }
+}

@@ -1,0 +1,259 @@
+import type { Prng } from '../core/prng.js';
+import type { ConfChangeType, NodeId } from '../raft/index.js';
+import type { EventQueue } from './event-queue.js';
+import type { SimCluster } from './sim-cluster.js';
+import type { NetworkFaults, SimNetwork } from './sim-network.js';
+import type { Trace } from './trace.js';
+
+export type FaultKind =
+  | 'crash' | 'crashLeader' | 'partition' | 'oneWay' | 'isolateLeader' | 'heal' | 'weather'
+  | 'addLearner' | 'promote' | 'remove' | 'transfer' | 'churn' | 'briefPartition';
+
+/** How often each fault happens in this seed's run (swarm testing: drawn per seed). */
+export interface FaultProfile {
+  readonly intervalMinMs: number;
+  readonly intervalMaxMs: number;
+  readonly weights: Readonly<Record<FaultKind, number>>;
+  readonly downtimeMaxMs: number;
+  readonly minVoters: number;
+  readonly maxVoters: number;
+  readonly maxLearners: number;
+}
+
+/**
+ * Injects faults at random during the safety phase: crashes and restarts, partitions
+ * (symmetric, one-way, the leader isolated), network weather, membership changes and
+ * leadership transfers.
+ */
+export class FaultInjector {
+  private readonly queue: EventQueue;
+  private readonly prng: Prng;
+  private readonly cluster: SimCluster;
+  private readonly network: SimNetwork;
+  private readonly trace: Trace;
+  private readonly profile: FaultProfile;
+  private readonly kinds: FaultKind[];
+  private stopped = false;
+  private nextNodeId: number;
+  /** Until this time, a new leader is often crashed moments after its election. */
+  private churnUntilMs = 0;
+  readonly counts = new Map<FaultKind, number>();
+
+  constructor(options: {
+    queue: EventQueue; prng: Prng; cluster: SimCluster; network: SimNetwork; trace: Trace;
+    profile: FaultProfile; firstNewNodeId: number;
+  }) {
+    this.queue = options.queue;
+    this.prng = options.prng;
+    this.cluster = options.cluster;
+    this.network = options.network;
+    this.trace = options.trace;
+    this.profile = options.profile;
+    this.nextNodeId = options.firstNewNodeId;
+    this.kinds = Object.keys(this.profile.weights) as FaultKind[];
+  }
+
+  start(): void {
+    this.cluster.onLeaderElected = (id) => this.maybeChurn(id);
+    this.scheduleNext();
+  }
+
+  /**
+   * Leader churn: crash a fresh leader within milliseconds, before its first entries spread,
+   * and bring it back soon. This is what builds the divergent uncommitted tails of Figure 8.
+   */
+  private maybeChurn(id: NodeId): void {
+    if (this.stopped || this.queue.nowMs >= this.churnUntilMs || !this.prng.chance(0.6)) return;
+    const incarnation = this.cluster.get(id).incarnation;
+    // Right away (its no-op never leaves) or a little later (mid catch-up of a follower).
+    const delayMs = this.prng.chance(0.5) ? this.prng.intBetween(0, 6) : this.prng.intBetween(0, 80);
+    this.queue.schedule(delayMs, () => {
+      if (this.stopped || this.cluster.get(id).incarnation !== incarnation) return;
+      this.trace.record(this.queue.nowMs, id, 'churn: crash the new leader');
+      this.crash(id, this.prng.intBetween(1, 120));
+    });
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  private scheduleNext(): void {
+    const delay = this.prng.intBetween(this.profile.intervalMinMs, this.profile.intervalMaxMs);
+    this.queue.schedule(delay, () => {
+      if (this.stopped) return;
+      const kind = this.chooseKind();
+      this.counts.set(kind, (this.counts.get(kind) ?? 0) + 1);
+      this.inject(kind);
+      this.scheduleNext();
+    });
+  }
+
+  private chooseKind(): FaultKind {
+    let total = 0;
+    for (const kind of this.kinds) total += this.profile.weights[kind];
+    let roll = this.prng.nextFloat() * total;
+    for (const kind of this.kinds) {
+      roll -= this.profile.weights[kind];
+      if (roll < 0) return kind;
+    }
+    return 'heal';
+  }
+
+  private inject(kind: FaultKind): void {
+    switch (kind) {
+      case 'crash':
+        this.crash(this.randomUpNode());
+        return;
+      case 'crashLeader':
+        this.crash(this.cluster.leader()?.id);
+        return;
+      case 'partition':
+        this.partition();
+        return;
+      case 'oneWay':
+        this.oneWay();
+        return;
+      case 'isolateLeader':
+        this.isolate(this.cluster.leader()?.id);
+        return;
+      case 'heal':
+        this.network.heal();
+        this.trace.record(this.queue.nowMs, '-', 'heal network');
+        return;
+      case 'weather':
+        this.network.faults = randomWeather(this.prng);
+        this.trace.record(this.queue.nowMs, '-', `weather ${JSON.stringify(this.network.faults)}`);
+        return;
+      case 'addLearner':
+      case 'promote':
+      case 'remove':
+        this.changeMembership(kind);
+        return;
+      case 'transfer':
+        this.transfer();
+        return;
+      case 'churn':
+        this.churnUntilMs = this.queue.nowMs + this.prng.intBetween(200, 3000);
+        this.trace.record(this.queue.nowMs, '-', `churn until ${this.churnUntilMs}ms`);
+        return;
+      case 'briefPartition':
+        this.briefPartition();
+        return;
+    }
+  }
+
+  private randomUpNode(): NodeId | undefined {
+    const up = this.cluster.upNodes();
+    return up.length === 0 ? undefined : this.prng.pick(up).id;
+  }
+
+  private crash(id: NodeId | undefined, downtimeMs?: number): void {
+    if (id === undefined) return;
+    this.cluster.crash(id);
+    // Most crashed nodes come back; some stay down until the liveness phase.
+    if (downtimeMs === undefined && !this.prng.chance(0.9)) return;
+    const incarnation = this.cluster.get(id).incarnation;
+    const delayMs = downtimeMs ?? this.prng.intBetween(1, this.profile.downtimeMaxMs);
+    this.queue.schedule(delayMs, () => {
+      const node = this.cluster.get(id);
+      if (this.stopped || node.incarnation !== incarnation || node.replica !== undefined) return;
+      this.cluster.start(id);
+    });
+  }
+
+  private partition(): void {
+    const ids = [...this.cluster.nodes.keys()];
+    const side = new Set(ids.filter(() => this.prng.chance(0.5)));
+    for (const a of ids) {
+      for (const b of ids) if (side.has(a) !== side.has(b)) this.network.cutLink(a, b);
+    }
+    this.trace.record(this.queue.nowMs, '-', `partition {${[...side].join(',')}} | rest`);
+  }
+
+  /** Cuts the links of a random pair of groups for a moment, then restores just those links. */
+  private briefPartition(): void {
+    const ids = [...this.cluster.nodes.keys()];
+    const side = new Set(ids.filter(() => this.prng.chance(0.5)));
+    const cut: [NodeId, NodeId][] = [];
+    for (const a of ids) {
+      for (const b of ids) {
+        if (side.has(a) === side.has(b) || this.network.isCut(a, b)) continue;
+        this.network.cutLink(a, b);
+        cut.push([a, b]);
+      }
+    }
+    this.trace.record(this.queue.nowMs, '-', `brief partition {${[...side].join(',')}} | rest`);
+    this.queue.schedule(this.prng.intBetween(5, 300), () => {
+      for (const [a, b] of cut) this.network.restoreLink(a, b);
+    });
+  }
+
+  private oneWay(): void {
+    const ids = [...this.cluster.nodes.keys()];
+    const from = this.prng.pick(ids);
+    const to = this.prng.pick(ids);
+    if (from === to) return;
+    this.network.cutLink(from, to);
+    this.trace.record(this.queue.nowMs, '-', `cut ${from}->${to}`);
+  }
+
+  private isolate(id: NodeId | undefined): void {
+    if (id === undefined) return;
+    for (const other of this.cluster.nodes.keys()) {
+      if (other === id) continue;
+      this.network.cutLink(id, other);
+      this.network.cutLink(other, id);
+    }
+    this.trace.record(this.queue.nowMs, id, 'isolated');
+  }
+
+  private changeMembership(type: ConfChangeType): void {
+    const leader = this.cluster.leader();
+    if (leader === undefined) return;
+    const { voters, learners } = leader.status.confState;
+    let target: NodeId | undefined;
+    if (type === 'addLearner') {
+      if (learners.length >= this.profile.maxLearners) return;
+      target = this.nextNodeId;
+      this.nextNodeId += 1;
+      this.cluster.addNode(target);
+      this.cluster.start(target);
+    } else if (type === 'promote') {
+      if (learners.length === 0 || voters.length >= this.profile.maxVoters) return;
+      target = this.prng.pick(learners);
+    } else {
+      const removable = voters.length > this.profile.minVoters ? [...voters, ...learners] : learners;
+      if (removable.length === 0) return;
+      target = this.prng.pick(removable);
+    }
+    const replica = this.cluster.get(leader.id).replica;
+    const context = new TextEncoder().encode(`127.0.0.1:${7400 + target}`);
+    replica?.proposeConfChange({ type, nodeId: target, context }, (outcome) => {
+      this.trace.record(this.queue.nowMs, leader.id, `${type} ${target}: ${outcome.status}`);
+    });
+    this.trace.record(this.queue.nowMs, leader.id, `propose ${type} ${target}`);
+  }
+
+  private transfer(): void {
+    const leader = this.cluster.leader();
+    if (leader === undefined) return;
+    const voters = leader.status.confState.voters.filter((id) => id !== leader.id);
+    if (voters.length === 0) return;
+    const target = this.prng.pick(voters);
+    const result = this.cluster.get(leader.id).replica?.transferLeadership(target);
+    this.trace.record(this.queue.nowMs, leader.id, `transfer to ${target}: ${result?.ok ? 'started' : 'refused'}`);
+  }
+}
+
+export function randomWeather(prng: Prng): NetworkFaults {
+  const delayMaxMs = prng.intBetween(1, 8);
+  return {
+    lossRate: prng.chance(0.3) ? 0 : prng.nextFloat() * 0.2,
+    duplicateRate: prng.chance(0.5) ? 0 : prng.nextFloat() * 0.08,
+    longDelayRate: prng.chance(0.4) ? 0 : prng.nextFloat() * 0.15,
+    delayMinMs: 1,
+    delayMaxMs,
+    longDelayMaxMs: delayMaxMs + prng.intBetween(5, 120),
+  };
+}

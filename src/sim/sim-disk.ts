@@ -1,0 +1,101 @@
+import { assert } from '../core/assert.js';
+import type { Prng } from '../core/prng.js';
+import {
+  EMPTY_HARD_STATE, EMPTY_SNAPSHOT, type Entry, type HardState, type Snapshot,
+} from '../raft/index.js';
+import type { LogPersister, PersistBatch } from '../replica/index.js';
+import { MemoryStorage } from '../storage/index.js';
+import type { EventQueue } from './event-queue.js';
+
+/** What survives a crash. */
+interface DurableState {
+  hardState: HardState;
+  snapshot: Snapshot;
+  /** Entries after the durable log's compaction point, in index order. */
+  entries: Entry[];
+}
+
+/**
+ * A node's disk: writes complete in order after a simulated latency, and a crash discards
+ * every write that has not completed (so a driver that sends before its write is durable is
+ * caught). Completed writes are atomic, like a LevelDB batch.
+ */
+export class SimDisk implements LogPersister {
+  private durable: DurableState = { hardState: EMPTY_HARD_STATE, snapshot: EMPTY_SNAPSHOT, entries: [] };
+  /** Bumped by a crash: completions scheduled before it are void. */
+  private epoch = 0;
+  private busyUntilMs = 0;
+  private readonly queue: EventQueue;
+  private readonly prng: Prng;
+  private readonly latencyMaxMs: number;
+
+  constructor(options: { queue: EventQueue; prng: Prng; latencyMaxMs: number }) {
+    this.queue = options.queue;
+    this.prng = options.prng;
+    this.latencyMaxMs = options.latencyMaxMs;
+  }
+
+  /** A fresh member of a new cluster: the bootstrap snapshot carries the initial membership. */
+  bootstrap(snapshot: Snapshot, hardState: HardState): void {
+    this.durable = { hardState, snapshot, entries: [] };
+  }
+
+  persist(batch: PersistBatch, done: (error?: Error) => void): void {
+    this.write(() => {
+      if (batch.snapshot !== undefined) {
+        this.durable.snapshot = batch.snapshot;
+        this.durable.entries = [];
+      }
+      this.appendDurable(batch.entries);
+      if (batch.hardState !== undefined) this.durable.hardState = batch.hardState;
+    }, done);
+  }
+
+  saveSnapshot(snapshot: Snapshot, compactIndex: number, done: (error?: Error) => void): void {
+    this.write(() => {
+      if (snapshot.metadata.index <= this.durable.snapshot.metadata.index) return;
+      this.durable.snapshot = snapshot;
+      this.durable.entries = this.durable.entries.filter((entry) => entry.index > compactIndex);
+    }, done);
+  }
+
+  private write(apply: () => void, done: (error?: Error) => void): void {
+    const epoch = this.epoch;
+    const startMs = Math.max(this.queue.nowMs, this.busyUntilMs);
+    this.busyUntilMs = startMs + this.prng.intBetween(0, this.latencyMaxMs);
+    this.queue.schedule(this.busyUntilMs - this.queue.nowMs, () => {
+      if (epoch !== this.epoch) return; // lost in a crash
+      apply();
+      done();
+    });
+  }
+
+  /** Appends, replacing a conflicting suffix; durable entries are contiguous. */
+  private appendDurable(entries: readonly Entry[]): void {
+    if (entries.length === 0) return;
+    const list = this.durable.entries;
+    const first = (entries[0] as Entry).index;
+    const base = list[0]?.index ?? first;
+    const cut = Math.max(0, first - base);
+    assert(cut <= list.length, `durable log gap: appending ${first} after ${base + list.length - 1}`);
+    list.length = cut;
+    for (const entry of entries) list.push(entry);
+  }
+
+  /** Power loss: writes in flight are gone. */
+  crash(): void {
+    this.epoch += 1;
+    this.busyUntilMs = 0;
+  }
+
+  /** The storage a restarting node recovers from. */
+  recover(): MemoryStorage {
+    const storage = MemoryStorage.fromSnapshot(this.durable.snapshot, this.durable.hardState);
+    storage.append(this.durable.entries);
+    return storage;
+  }
+
+  durableHardState(): HardState {
+    return this.durable.hardState;
+  }
+}

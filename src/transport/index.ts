@@ -1,0 +1,1 @@
+export type { MessageHandler, PeerAddress, Transport } from './transport.js';
