@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import stylistic from '@stylistic/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -7,18 +8,23 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     languageOptions: { ecmaVersion: 2022, sourceType: 'module' },
+    plugins: { '@stylistic': stylistic },
     rules: {
+      '@stylistic/max-len': ['error', { code: 100, ignoreUrls: true }],
       eqeqeq: ['error', 'always'],
       'no-console': 'off',
       'prefer-const': 'error',
       'max-lines-per-function': ['warn', { max: 90, skipBlankLines: true, skipComments: true }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': ['error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
   {
     files: ['**/*.cjs'],
-    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
+    languageOptions: {
+      sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' },
+    },
   },
   {
     // describe() blocks hold many tests; each it() stays short on its own.
@@ -35,10 +41,13 @@ export default tseslint.config(
         { object: 'Date', property: 'now', message: 'Time comes from a Clock or ticks.' },
         { object: 'Math', property: 'random', message: 'Randomness comes from an injected Prng.' }],
       'no-restricted-syntax': ['error',
-        { selector: 'NewExpression[callee.name="Date"]', message: 'Time comes from a Clock or ticks.' },
-        { selector: 'NewExpression[callee.name="Promise"]', message: 'Pure modules are synchronous.' },
+        { selector: 'NewExpression[callee.name="Date"]',
+          message: 'Time comes from a Clock or ticks.' },
+        { selector: 'NewExpression[callee.name="Promise"]',
+          message: 'Pure modules are synchronous.' },
         { selector: 'FunctionDeclaration[async=true]', message: 'Pure modules are synchronous.' },
-        { selector: 'ArrowFunctionExpression[async=true]', message: 'Pure modules are synchronous.' }],
+        { selector: 'ArrowFunctionExpression[async=true]',
+          message: 'Pure modules are synchronous.' }],
     },
   },
 );

@@ -18,7 +18,8 @@ function main(argv: readonly string[]): number {
     console.error(`roster: unknown command '${command}' (try: roster --help)`);
     return 2;
   }
-  console.error(`roster ${command}: coming with the next milestone (a durable cluster you can run).`);
+  console.error(`roster ${command}: coming with the next milestone ` +
+    `(a durable cluster you can run).`);
   console.error('Today: `npm test` runs the suite and `npm run sim` the deterministic simulator.');
   return 1;
 }

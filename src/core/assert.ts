@@ -16,7 +16,10 @@ export function unreachable(value: never, reason = 'unreachable'): never {
   throw new AssertionError(`${reason}: ${String(value)}`);
 }
 
-/** Returns the element at `index`, asserting that it exists (arrays under noUncheckedIndexedAccess). */
+/**
+ * Returns the element at `index`, asserting that it exists (arrays under
+ * noUncheckedIndexedAccess).
+ */
 export function at<T>(items: readonly T[], index: number): T {
   const item = items[index];
   assert(item !== undefined, `index ${index} out of bounds (length ${items.length})`);

@@ -50,7 +50,8 @@ export class Prng {
 
   /** An integer in [min, max], both inclusive. */
   intBetween(min: number, max: number): number {
-    assert(Number.isInteger(min) && Number.isInteger(max) && min <= max, `bad range ${min}..${max}`);
+    assert(Number.isInteger(min) && Number.isInteger(max) && min <= max,
+      `bad range ${min}..${max}`);
     return min + this.intBelow(max - min + 1);
   }
 

@@ -5,7 +5,9 @@ export type { LocalResult, ProposeResult } from './results.js';
 export {
   LogCompactedError, LogUnavailableError, SnapshotUnavailableError, type RaftStorage,
 } from './storage.js';
-export { applyToConfState, confStatesEqual, decodeConfChange, encodeConfChange } from './conf-change.js';
+export {
+  applyToConfState, confStatesEqual, decodeConfChange, encodeConfChange,
+} from './conf-change.js';
 export { limitSize as limitEntriesSize } from './log.js';
 export { confHistoryOf } from './conf-history.js';
 export * from './types.js';

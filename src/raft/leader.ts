@@ -7,7 +7,9 @@ import type { Raft } from './raft.js';
 import type { PendingRead } from './read-only.js';
 import { OK, refused, type LocalResult, type ProposeResult } from './results.js';
 import { LogCompactedError, SnapshotUnavailableError } from './storage.js';
-import { NONE, entriesBytes, type Entry, type EntryType, type Message, type NodeId } from './types.js';
+import {
+  NONE, entriesBytes, type Entry, type EntryType, type Message, type NodeId,
+} from './types.js';
 
 /** Leader side of Raft: replication, flow control, commit, ReadIndex, transfer. */
 export function stepLeader(raft: Raft, message: Message): void {
@@ -209,7 +211,8 @@ function confChangeProblem(raft: Raft, data: Uint8Array): RosterError | undefine
   if (change.type === 'promote') {
     const progress = raft.progress.get(change.nodeId);
     const lag = raft.log.committed - (progress?.match ?? 0);
-    if (progress === undefined || progress.state !== 'replicate' || lag > raft.promoteLagEntriesMax) {
+    if (progress === undefined || progress.state !== 'replicate' ||
+      lag > raft.promoteLagEntriesMax) {
       return new RosterError('ROSTER_ERR_CONF_CHANGE_INVALID',
         `learner ${change.nodeId} has not caught up (${lag} entries behind); retry later`);
     }

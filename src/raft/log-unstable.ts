@@ -79,7 +79,8 @@ export class UnstableLog {
   slice(lo: number, hi: number): Entry[] {
     assert(lo <= hi, `invalid unstable slice ${lo} > ${hi}`);
     const upper = this.offset + this.entries.length;
-    assert(lo >= this.offset && hi <= upper, `unstable slice [${lo},${hi}) out of [${this.offset},${upper}]`);
+    assert(lo >= this.offset && hi <= upper,
+      `unstable slice [${lo},${hi}) out of [${this.offset},${upper}]`);
     return this.entries.slice(lo - this.offset, hi - this.offset);
   }
 }

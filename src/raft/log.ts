@@ -19,7 +19,8 @@ export class RaftLog {
     this.committedBytesPerReadyMax = options.committedBytesPerReadyMax;
     const firstIndex = this.storage.firstIndex();
     const lastIndex = this.storage.lastIndex();
-    assert(firstIndex >= 1 && lastIndex >= firstIndex - 1, `bad storage bounds ${firstIndex}..${lastIndex}`);
+    assert(firstIndex >= 1 && lastIndex >= firstIndex - 1,
+      `bad storage bounds ${firstIndex}..${lastIndex}`);
     this.unstable = new UnstableLog(lastIndex + 1);
     this.committed = firstIndex - 1;
     this.applied = firstIndex - 1;
@@ -154,7 +155,8 @@ export class RaftLog {
   commitTo(toCommit: number): void {
     if (this.committed >= toCommit) return;
     assert(toCommit <= this.lastIndex(),
-      `commit ${toCommit} is beyond the last index ${this.lastIndex()} (log corrupted or truncated?)`);
+      `commit ${toCommit} is beyond the last index ${this.lastIndex()} ` +
+      `(log corrupted or truncated?)`);
     this.committed = toCommit;
   }
 

@@ -16,7 +16,10 @@ export function majorityValue(voters: readonly NodeId[], valueOf: (id: NodeId) =
 }
 
 /** Whether the recorded votes (true = granted) decide an election among `voters`. */
-export function voteResult(voters: readonly NodeId[], votes: ReadonlyMap<NodeId, boolean>): VoteResult {
+export function voteResult(
+  voters: readonly NodeId[],
+  votes: ReadonlyMap<NodeId, boolean>,
+): VoteResult {
   if (voters.length === 0) return 'won';
   let granted = 0;
   let missing = 0;

@@ -106,11 +106,18 @@ export class RaftNode {
   hasReady(): boolean {
     const raft = this.raft;
     if (raft.msgs.length > 0 || raft.readStates.length > 0) return true;
-    if (raft.log.unstable.entries.length > 0 || raft.log.unstable.snapshot !== undefined) return true;
+    if (raft.log.unstable.entries.length > 0 || raft.log.unstable.snapshot !== undefined) {
+      return true;
+    }
     if (raft.role === 'leader' && (raft.appendFlushPending || raft.commitFlushPending)) return true;
     if (raft.role === 'leader' && raft.readOnly.hasOpenRound()) return true;
-    if (!softStatesEqual(raft.softState(), this.previousSoftState)) return true;
-    if (!hardStatesEqual(raft.hardState(), this.previousHardState)) return true;
+    // Field by field: hasReady runs on every drive and should not allocate.
+    const soft = this.previousSoftState;
+    if (raft.lead !== soft.leader || raft.role !== soft.role) return true;
+    const hard = this.previousHardState;
+    if (raft.term !== hard.term || raft.vote !== hard.vote || raft.log.committed !== hard.commit) {
+      return true;
+    }
     return this.outstanding === undefined && raft.log.hasNextCommittedEntries();
   }
 
@@ -125,7 +132,8 @@ export class RaftNode {
     const committedEntries = raft.log.nextCommittedEntries();
     const hardChanged = !hardStatesEqual(hardState, this.previousHardState);
     const mustSync = entries.length > 0 || snapshot !== undefined ||
-      hardState.term !== this.previousHardState.term || hardState.vote !== this.previousHardState.vote;
+      hardState.term !== this.previousHardState.term ||
+      hardState.vote !== this.previousHardState.vote;
     const ready: Ready = {
       softState: softStatesEqual(softState, this.previousSoftState) ? undefined : softState,
       hardState: hardChanged ? hardState : undefined,
@@ -178,7 +186,9 @@ export class RaftNode {
     const progress = new Map<NodeId, ProgressSnapshot>();
     if (raft.role === 'leader') {
       for (const [id, pr] of raft.progress) {
-        progress.set(id, { match: pr.match, next: pr.next, state: pr.state, isLearner: pr.isLearner });
+        progress.set(id, {
+          match: pr.match, next: pr.next, state: pr.state, isLearner: pr.isLearner,
+        });
       }
     }
     return {

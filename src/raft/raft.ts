@@ -112,7 +112,8 @@ export class Raft {
   constructor(config: RaftConfig) {
     assert(Number.isSafeInteger(config.id) && config.id > 0, `bad node id ${config.id}`);
     assert(config.heartbeatTicks >= 1, 'heartbeatTicks must be >= 1');
-    assert(config.electionTicks > config.heartbeatTicks, 'electionTicks must exceed heartbeatTicks');
+    assert(config.electionTicks > config.heartbeatTicks,
+      'electionTicks must exceed heartbeatTicks');
     this.id = config.id;
     this.prng = config.prng;
     this.logger = config.logger ?? SILENT_LOGGER;
@@ -211,7 +212,8 @@ export class Raft {
   }
 
   private resetRandomizedElectionTimeout(): void {
-    this.randomizedElectionTimeout = this.electionTimeout + this.prng.intBelow(this.electionTimeout);
+    this.randomizedElectionTimeout =
+      this.electionTimeout + this.prng.intBelow(this.electionTimeout);
   }
 
   becomeFollower(term: number, lead: NodeId): void {
@@ -476,7 +478,8 @@ export class Raft {
     const latest = this.confHistory.latest().confState;
     this.voters = sorted(latest.voters);
     this.learners = sorted(latest.learners);
-    const isMember = (id: NodeId): boolean => this.voters.includes(id) || this.learners.includes(id);
+    const isMember = (id: NodeId): boolean =>
+      this.voters.includes(id) || this.learners.includes(id);
     for (const id of [...this.progress.keys()]) {
       // A leader removing itself keeps leading (without counting itself) until that commits.
       if (!isMember(id) && !(id === this.id && this.role === 'leader')) this.progress.delete(id);

@@ -6,7 +6,9 @@ export type ProposeResult =
   | { readonly ok: false; readonly error: RosterError };
 
 /** The outcome of a local request (read index, transfer): accepted, or why not. */
-export type LocalResult = { readonly ok: true } | { readonly ok: false; readonly error: RosterError };
+export type LocalResult =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly error: RosterError };
 
 export const OK: LocalResult = Object.freeze({ ok: true });
 

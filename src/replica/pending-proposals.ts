@@ -32,7 +32,10 @@ export class PendingProposals<Result> {
     return this.byIndex.size >= this.capacity;
   }
 
-  add(options: { index: number; term: number; deadlineTick: number } & Pick<Pending<Result>, 'callback'>): void {
+  add(
+    options: { index: number; term: number; deadlineTick: number } &
+      Pick<Pending<Result>, 'callback'>,
+  ): void {
     assert(!this.isFull(), 'pending proposals are full');
     const previous = this.byIndex.get(options.index);
     if (previous !== undefined) {
@@ -75,7 +78,8 @@ export class PendingProposals<Result> {
       this.byIndex.delete(index);
       pending.callback({
         status: 'unknown',
-        error: new RosterError('ROSTER_ERR_TIMEOUT', `proposal at index ${index} not applied in time`),
+        error: new RosterError('ROSTER_ERR_TIMEOUT',
+          `proposal at index ${index} not applied in time`),
       });
     }
   }

@@ -101,7 +101,9 @@ export class ReadBatches {
 
   /** Leadership moved: confirmations in flight may never come; fail them so clients retry. */
   failInFlight(error: RosterError): void {
-    for (const batch of this.inFlight.values()) this.finish(batch.callbacks, { status: 'failed', error });
+    for (const batch of this.inFlight.values()) {
+      this.finish(batch.callbacks, { status: 'failed', error });
+    }
     this.inFlight.clear();
   }
 

@@ -3,8 +3,8 @@ import { RosterError } from '../core/errors.js';
 import { limits } from '../core/limits.js';
 import {
   RaftNode, decodeConfChange,
-  type ConfChange, type Entry, type LocalResult, type Message, type NodeId, type ProposeResult, type RaftConfig,
-  type RaftStatus, type Ready, type Snapshot, type SoftState,
+  type ConfChange, type Entry, type LocalResult, type Message, type NodeId, type ProposeResult,
+  type RaftConfig, type RaftStatus, type Ready, type Snapshot, type SoftState,
 } from '../raft/index.js';
 import type { MemoryStorage } from '../storage/index.js';
 import type { Transport } from '../transport/index.js';
@@ -133,7 +133,8 @@ export class Replica<Result = unknown> {
    */
   read(callback: (outcome: ReadOutcome) => void): void {
     const refusal = this.stopped ? new RosterError('ROSTER_ERR_STOPPED') :
-      this.reads.isFull() ? new RosterError('ROSTER_ERR_RESOURCE_EXHAUSTED', 'too many pending reads') :
+      this.reads.isFull() ?
+        new RosterError('ROSTER_ERR_RESOURCE_EXHAUSTED', 'too many pending reads') :
         undefined;
     if (refusal !== undefined) {
       callback({ status: 'failed', error: refusal });
@@ -274,7 +275,8 @@ export class Replica<Result = unknown> {
 
   private restoreSnapshot(snapshot: Snapshot): void {
     const index = snapshot.metadata.index;
-    assert(index > this.appliedIndex, `snapshot ${index} is not ahead of applied ${this.appliedIndex}`);
+    assert(index > this.appliedIndex,
+      `snapshot ${index} is not ahead of applied ${this.appliedIndex}`);
     this.options.stateMachine.restore(snapshot.data);
     this.appliedIndex = index;
     this.proposals.failUpTo(index, new RosterError('ROSTER_ERR_LEADERSHIP_LOST',
@@ -286,7 +288,8 @@ export class Replica<Result = unknown> {
   private maybeSnapshot(): void {
     const storage = this.options.storage;
     const snapshotIndex = storage.snapshot().metadata.index;
-    if (this.snapshotInFlight || this.appliedIndex - snapshotIndex < this.options.snapshotEntries) return;
+    if (this.snapshotInFlight ||
+      this.appliedIndex - snapshotIndex < this.options.snapshotEntries) return;
     const index = this.appliedIndex;
     const confState = this.node.confStateAt(index);
     // A snapshot restored in Raft but not yet applied here has replaced the log: skip.
@@ -303,7 +306,9 @@ export class Replica<Result = unknown> {
         this.fail(error);
         return;
       }
-      if (this.stopped || !storage.createSnapshot({ index, confState: snapshot.metadata.confState, data: snapshot.data })) return;
+      if (this.stopped || !storage.createSnapshot({
+        index, confState: snapshot.metadata.confState, data: snapshot.data,
+      })) return;
       storage.compact(compactIndex);
       this.options.observer?.onSnapshotSaved?.(snapshot, compactIndex);
     });

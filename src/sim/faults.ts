@@ -66,7 +66,9 @@ export class FaultInjector {
     if (this.stopped || this.queue.nowMs >= this.churnUntilMs || !this.prng.chance(0.6)) return;
     const incarnation = this.cluster.get(id).incarnation;
     // Right away (its no-op never leaves) or a little later (mid catch-up of a follower).
-    const delayMs = this.prng.chance(0.5) ? this.prng.intBetween(0, 6) : this.prng.intBetween(0, 80);
+    const delayMs = this.prng.chance(0.5)
+      ? this.prng.intBetween(0, 6)
+      : this.prng.intBetween(0, 80);
     this.queue.schedule(delayMs, () => {
       if (this.stopped || this.cluster.get(id).incarnation !== incarnation) return;
       this.trace.record(this.queue.nowMs, id, 'churn: crash the new leader');
@@ -223,7 +225,9 @@ export class FaultInjector {
       if (learners.length === 0 || voters.length >= this.profile.maxVoters) return;
       target = this.prng.pick(learners);
     } else {
-      const removable = voters.length > this.profile.minVoters ? [...voters, ...learners] : learners;
+      const removable = voters.length > this.profile.minVoters
+        ? [...voters, ...learners]
+        : learners;
       if (removable.length === 0) return;
       target = this.prng.pick(removable);
     }
@@ -242,7 +246,8 @@ export class FaultInjector {
     if (voters.length === 0) return;
     const target = this.prng.pick(voters);
     const result = this.cluster.get(leader.id).replica?.transferLeadership(target);
-    this.trace.record(this.queue.nowMs, leader.id, `transfer to ${target}: ${result?.ok ? 'started' : 'refused'}`);
+    this.trace.record(this.queue.nowMs, leader.id,
+      `transfer to ${target}: ${result?.ok ? 'started' : 'refused'}`);
   }
 }
 

@@ -49,20 +49,24 @@ function parse(): Args {
 
 function positiveInteger(flag: string, text: string | undefined): number {
   const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 1) usage(`${flag} must be a positive integer, got ${text}`);
+  if (!Number.isSafeInteger(value) || value < 1) {
+    usage(`${flag} must be a positive integer, got ${text}`);
+  }
   return value;
 }
 
 function usage(message: string): never {
   console.error(`sim: ${message}`);
-  console.error('usage: npm run sim -- --seeds N [--first F] [--nodes 3|5] [--steps M] [--workers W]');
+  console.error('usage: npm run sim -- --seeds N [--first F] ' +
+    '[--nodes 3|5] [--steps M] [--workers W]');
   console.error('       npm run sim -- --seed S [--nodes 3|5] [--steps M] [--trace]');
   process.exit(2);
 }
 
 async function runAll(args: Args): Promise<SeedResult[]> {
   if (args.workers <= 1) {
-    return args.seeds.map((seed) => runSeed({ seed, nodes: args.nodes, steps: args.steps, trace: args.trace }));
+    return args.seeds.map((seed) =>
+      runSeed({ seed, nodes: args.nodes, steps: args.steps, trace: args.trace }));
   }
   const shares: number[][] = Array.from({ length: args.workers }, () => []);
   args.seeds.forEach((seed, i) => shares[i % args.workers]?.push(seed));
@@ -86,13 +90,14 @@ function report(failure: SeedResult, args: Args): void {
     ? runSeed({ seed: failure.seed, nodes: args.nodes, steps: args.steps, trace: true })
     : failure;
   console.log(`FAIL seed=${failure.seed} nodes=${failure.nodes} invariant=${failure.invariant}`);
-  console.log(`  ${(failure.detail ?? '').split('\n').slice(0, 8).join('\n  ')}`);
+  console.log(`  ${(failure.detail ?? '').split('\n').slice(0, 24).join('\n  ')}`);
   console.log(`  stats ${JSON.stringify(failure.stats)}`);
   if (replay.trace !== undefined) {
     console.log('  trace (last events):');
     for (const line of replay.trace) console.log(`    ${line}`);
   }
-  console.log(`  replay: npm run sim -- --seed ${failure.seed} --nodes ${args.nodes} --steps ${args.steps} --trace`);
+  console.log(`  replay: npm run sim -- --seed ${failure.seed} --nodes ${args.nodes} ` +
+    `--steps ${args.steps} --trace`);
 }
 
 async function main(): Promise<void> {
@@ -103,10 +108,13 @@ async function main(): Promise<void> {
   for (const failure of failures) report(failure, args);
   if (args.seeds.length === 1 && args.trace) {
     const only = results[0];
-    if (only?.ok && only.trace !== undefined) for (const line of only.trace) console.log(`    ${line}`);
+    if (only?.ok && only.trace !== undefined) {
+      for (const line of only.trace) console.log(`    ${line}`);
+    }
   }
   const seconds = ((Date.now() - startedMs) / 1000).toFixed(1);
-  console.error(`sim: nodes=${args.nodes} steps=${args.steps} workers=${args.workers} in ${seconds}s`);
+  console.error(`sim: nodes=${args.nodes} steps=${args.steps} workers=${args.workers} ` +
+    `in ${seconds}s`);
   console.log(`sim: seeds=${results.length} failures=${failures.length}`);
   process.exitCode = failures.length > 0 ? 1 : 0;
 }

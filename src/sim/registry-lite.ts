@@ -7,7 +7,12 @@ import type { StateMachine } from '../replica/index.js';
  * instance -> endpoint. Enough to check linearizability of register/deregister/lookup.
  */
 export type RegistryCommand =
-  | { readonly op: 'register'; readonly service: string; readonly instance: string; readonly endpoint: string }
+  | {
+      readonly op: 'register';
+      readonly service: string;
+      readonly instance: string;
+      readonly endpoint: string;
+    }
   | { readonly op: 'deregister'; readonly service: string; readonly instance: string };
 
 export type RegistryResult =
@@ -23,7 +28,8 @@ export function encodeCommand(command: RegistryCommand): Uint8Array {
 
 export function decodeCommand(data: Uint8Array): RegistryCommand {
   const command = JSON.parse(decoder.decode(data)) as RegistryCommand;
-  assert(command.op === 'register' || command.op === 'deregister', `unknown command ${String(command.op)}`);
+  assert(command.op === 'register' || command.op === 'deregister',
+    `unknown command ${String(command.op)}`);
   return command;
 }
 
@@ -37,10 +43,13 @@ export class RegistryLite implements StateMachine<RegistryResult> {
     const instances = this.services.get(command.service) ?? new Map<string, string>();
     this.services.set(command.service, instances);
     const previous = instances.get(command.instance);
-    if (previous !== undefined) this.digest = (this.digest - itemHash(command.service, command.instance, previous)) >>> 0;
+    if (previous !== undefined) {
+      this.digest = (this.digest - itemHash(command.service, command.instance, previous)) >>> 0;
+    }
     if (command.op === 'register') {
       instances.set(command.instance, command.endpoint);
-      this.digest = (this.digest + itemHash(command.service, command.instance, command.endpoint)) >>> 0;
+      this.digest =
+        (this.digest + itemHash(command.service, command.instance, command.endpoint)) >>> 0;
       return { kind: 'register' };
     }
     instances.delete(command.instance);

@@ -64,7 +64,9 @@ export function runSeed(options: SeedOptions): SeedResult {
   cluster = new SimCluster({ queue, prng: prng.fork(), network, checker, ledger, trace, knobs });
   for (const id of voters) cluster.addNode(id, bootstrap);
   for (const id of voters) cluster.start(id);
-  const workload = new Workload({ queue, prng: prng.fork(), cluster, trace, workload: drawWorkload(prng) });
+  const workload = new Workload({
+    queue, prng: prng.fork(), cluster, trace, workload: drawWorkload(prng),
+  });
   const faults = new FaultInjector({
     queue, prng: prng.fork(), cluster, network, trace,
     profile: drawFaultProfile(prng, options.nodes), firstNewNodeId: options.nodes + 1,
@@ -96,8 +98,12 @@ export function runSeed(options: SeedOptions): SeedResult {
 }
 
 function describeFailure(error: unknown): { invariant: string; detail: string } {
-  if (error instanceof InvariantViolation) return { invariant: error.invariant, detail: error.message };
-  if (error instanceof AssertionError) return { invariant: 'assertion', detail: error.stack ?? error.message };
+  if (error instanceof InvariantViolation) {
+    return { invariant: error.invariant, detail: error.message };
+  }
+  if (error instanceof AssertionError) {
+    return { invariant: 'assertion', detail: error.stack ?? error.message };
+  }
   if (error instanceof Error) return { invariant: 'crash', detail: error.stack ?? error.message };
   return { invariant: 'crash', detail: String(error) };
 }
@@ -128,7 +134,8 @@ function runLiveness(context: {
     if (probe.committed) return undefined;
     if (!probe.sent) sendProbe(cluster, probe);
   }
-  return `not converged after ${LIVENESS_LIMIT_MS} ms healed: ${problem ?? 'probe write not committed'}`;
+  return `not converged after ${LIVENESS_LIMIT_MS} ms healed: ` +
+    `${problem ?? 'probe write not committed'}`;
 }
 
 function sendProbe(cluster: SimCluster, probe: { sent: boolean; committed: boolean }): void {
@@ -136,7 +143,9 @@ function sendProbe(cluster: SimCluster, probe: { sent: boolean; committed: boole
   const replica = leader === undefined ? undefined : cluster.get(leader.id).replica;
   if (replica === undefined) return;
   probe.sent = true;
-  const data = encodeCommand({ op: 'register', service: 'probe', instance: 'p', endpoint: '1.1.1.1:1' });
+  const data = encodeCommand({
+    op: 'register', service: 'probe', instance: 'p', endpoint: '1.1.1.1:1',
+  });
   replica.propose(data, (outcome) => {
     if (outcome.status === 'committed') probe.committed = true;
     else probe.sent = false; // retry at the next check
@@ -152,8 +161,12 @@ function convergenceProblem(cluster: SimCluster, workload: Workload): string | u
     const replica = cluster.get(id).replica;
     if (replica === undefined) return `member ${id} is down`;
     const status = replica.status();
-    if (status.term > leader.status.term) return `member ${id} has a higher term than leader ${leader.id}`;
-    if (status.leader !== leader.id) return `member ${id} follows ${status.leader}, not ${leader.id}`;
+    if (status.term > leader.status.term) {
+      return `member ${id} has a higher term than leader ${leader.id}`;
+    }
+    if (status.leader !== leader.id) {
+      return `member ${id} follows ${status.leader}, not ${leader.id}`;
+    }
     if (replica.applied !== leader.status.commit) {
       return `member ${id} applied ${replica.applied} of ${leader.status.commit}`;
     }
@@ -162,7 +175,8 @@ function convergenceProblem(cluster: SimCluster, workload: Workload): string | u
   for (const node of cluster.upNodes()) {
     const pending = node.replica?.pendingCount();
     if (pending !== undefined && pending.proposals + pending.reads > 0) {
-      return `node ${node.id} has ${pending.proposals} proposals and ${pending.reads} reads pending`;
+      return `node ${node.id} has ${pending.proposals} proposals and ` +
+        `${pending.reads} reads pending`;
     }
   }
   if (workload.outstanding > 0) return `${workload.outstanding} client requests outstanding`;
@@ -220,7 +234,8 @@ function drawFaultProfile(prng: Prng, nodes: number): FaultProfile {
 }
 
 function collectStats(stats: Record<string, number>, context: {
-  queue: EventQueue; cluster: SimCluster; workload: Workload; checker: SafetyChecker; network: SimNetwork;
+  queue: EventQueue; cluster: SimCluster; workload: Workload; checker: SafetyChecker;
+  network: SimNetwork;
 }): void {
   stats.simMs = context.queue.nowMs;
   stats.leaders = context.checker.leadersObserved;

@@ -80,7 +80,9 @@ export class SimCluster {
   /** Adds a node with a fresh disk; `bootstrap` for the founding members only. */
   addNode(id: NodeId, bootstrap?: Snapshot): SimNode {
     assert(!this.nodes.has(id), `node ${id} exists`);
-    const disk = new SimDisk({ queue: this.queue, prng: this.prng.fork(), latencyMaxMs: this.knobs.diskLatencyMaxMs });
+    const disk = new SimDisk({
+      queue: this.queue, prng: this.prng.fork(), latencyMaxMs: this.knobs.diskLatencyMaxMs,
+    });
     if (bootstrap !== undefined) disk.bootstrap(bootstrap, { term: 1, vote: 0, commit: 1 });
     const node: SimNode = {
       id, disk, replica: undefined, stateMachine: undefined, incarnation: 0, driveScheduled: false,
@@ -172,7 +174,8 @@ export class SimCluster {
             checker.observeLeader(id, term);
             this.onLeaderElected(id, term);
           }
-          this.trace.record(this.queue.nowMs, id, `${softState.role} term ${term} leader ${softState.leader}`);
+          this.trace.record(this.queue.nowMs, id,
+            `${softState.role} term ${term} leader ${softState.leader}`);
         },
         onPersisted: (ready) => {
           const status = replica?.status();
@@ -197,7 +200,8 @@ export class SimCluster {
         },
         onConfChange: (change, index) => {
           this.confChangesApplied += 1;
-          this.trace.record(this.queue.nowMs, id, `applied ${change.type} ${change.nodeId} at ${index}`);
+          this.trace.record(this.queue.nowMs, id,
+            `applied ${change.type} ${change.nodeId} at ${index}`);
         },
       },
     });

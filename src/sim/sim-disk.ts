@@ -21,7 +21,9 @@ interface DurableState {
  * caught). Completed writes are atomic, like a LevelDB batch.
  */
 export class SimDisk implements LogPersister {
-  private durable: DurableState = { hardState: EMPTY_HARD_STATE, snapshot: EMPTY_SNAPSHOT, entries: [] };
+  private durable: DurableState = {
+    hardState: EMPTY_HARD_STATE, snapshot: EMPTY_SNAPSHOT, entries: [],
+  };
   /** Bumped by a crash: completions scheduled before it are void. */
   private epoch = 0;
   private busyUntilMs = 0;
@@ -77,7 +79,8 @@ export class SimDisk implements LogPersister {
     const first = (entries[0] as Entry).index;
     const base = list[0]?.index ?? first;
     const cut = Math.max(0, first - base);
-    assert(cut <= list.length, `durable log gap: appending ${first} after ${base + list.length - 1}`);
+    assert(cut <= list.length,
+      `durable log gap: appending ${first} after ${base + list.length - 1}`);
     list.length = cut;
     for (const entry of entries) list.push(entry);
   }

@@ -15,7 +15,9 @@ export class Trace {
   record(timeMs: number, node: number | string, text: string): void {
     if (!this.enabled) return;
     this.lines.push(`${String(timeMs).padStart(7)}ms  n${String(node).padEnd(3)} ${text}`);
-    if (this.lines.length > this.capacity * 2) this.lines.splice(0, this.lines.length - this.capacity);
+    if (this.lines.length > this.capacity * 2) {
+      this.lines.splice(0, this.lines.length - this.capacity);
+    }
   }
 
   tail(): string[] {

@@ -9,5 +9,6 @@ interface Job {
 }
 
 const job = workerData as Job;
-const results: SeedResult[] = job.seeds.map((seed) => runSeed({ seed, nodes: job.nodes, steps: job.steps }));
+const results: SeedResult[] = job.seeds.map((seed) =>
+  runSeed({ seed, nodes: job.nodes, steps: job.steps }));
 parentPort?.postMessage(results);

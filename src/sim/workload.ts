@@ -75,7 +75,8 @@ export class Workload {
 
   start(): void {
     for (let client = 0; client < this.options.clients; client++) {
-      this.queue.schedule(this.prng.intBetween(0, this.options.thinkMaxMs), () => this.next(client));
+      this.queue.schedule(this.prng.intBetween(0, this.options.thinkMaxMs),
+        () => this.next(client));
     }
   }
 
@@ -87,7 +88,8 @@ export class Workload {
     if (this.stopped) return;
     const input = this.chooseInput(client);
     const call: Call = {
-      client, input, callMs: this.queue.nowMs, clientDone: false, settled: false, proposal: undefined,
+      client, input, callMs: this.queue.nowMs, clientDone: false, settled: false,
+      proposal: undefined,
     };
     this.outstanding += 1;
     const target = this.chooseTarget(client);
@@ -144,13 +146,19 @@ export class Workload {
       return;
     }
     const command: RegistryCommand = input.kind === 'register'
-      ? { op: 'register', service: input.service, instance: input.instance, endpoint: input.endpoint }
+      ? {
+          op: 'register',
+          service: input.service,
+          instance: input.instance,
+          endpoint: input.endpoint,
+        }
       : { op: 'deregister', service: input.service, instance: input.instance };
-    call.proposal = replica.propose(encodeCommand(command), (outcome: ProposalOutcome<RegistryResult>) => {
-      if (outcome.status === 'unknown') this.unresolved.add(call);
-      else this.settle(call, writeOutput(outcome));
-      this.respond(call, replica.status().leader);
-    });
+    call.proposal = replica.propose(encodeCommand(command),
+      (outcome: ProposalOutcome<RegistryResult>) => {
+        if (outcome.status === 'unknown') this.unresolved.add(call);
+        else this.settle(call, writeOutput(outcome));
+        this.respond(call, replica.status().leader);
+      });
   }
 
   /**
@@ -182,7 +190,11 @@ export class Workload {
   }
 
   /** Records the op's true outcome; `undefined` means it had no effect. */
-  private settle(call: Call, output: RegistryOutput | undefined, returnMs = this.queue.nowMs): void {
+  private settle(
+    call: Call,
+    output: RegistryOutput | undefined,
+    returnMs = this.queue.nowMs,
+  ): void {
     if (call.settled) return;
     call.settled = true;
     if (output === undefined) {
@@ -209,7 +221,8 @@ export class Workload {
     if (call.clientDone) return;
     call.clientDone = true;
     this.outstanding -= 1;
-    this.queue.schedule(this.prng.intBetween(0, this.options.thinkMaxMs), () => this.next(call.client));
+    this.queue.schedule(this.prng.intBetween(0, this.options.thinkMaxMs),
+      () => this.next(call.client));
   }
 }
 

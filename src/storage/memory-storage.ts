@@ -49,7 +49,9 @@ export class MemoryStorage implements RaftStorage {
   term(index: number): number {
     const offset = this.offset();
     if (index < offset) throw new LogCompactedError(index, offset + 1);
-    if (index - offset >= this.entriesValue.length) throw new LogUnavailableError(index, this.lastIndex());
+    if (index - offset >= this.entriesValue.length) {
+      throw new LogUnavailableError(index, this.lastIndex());
+    }
     return (this.entriesValue[index - offset] as Entry).term;
   }
 
@@ -91,7 +93,8 @@ export class MemoryStorage implements RaftStorage {
   compact(compactIndex: number): void {
     const offset = this.offset();
     if (compactIndex <= offset) return;
-    assert(compactIndex <= this.lastIndex(), `compact ${compactIndex} beyond last ${this.lastIndex()}`);
+    assert(compactIndex <= this.lastIndex(),
+      `compact ${compactIndex} beyond last ${this.lastIndex()}`);
     assert(compactIndex <= this.snapshotValue.metadata.index,
       `compact ${compactIndex} beyond the snapshot (${this.snapshotValue.metadata.index})`);
     const kept = this.entriesValue.slice(compactIndex - offset);
@@ -106,10 +109,13 @@ export class MemoryStorage implements RaftStorage {
     const lastNew = (entries[entries.length - 1] as Entry).index;
     if (lastNew < first) return; // all already compacted
     let toAppend = entries;
-    if (first > (entries[0] as Entry).index) toAppend = entries.slice(first - (entries[0] as Entry).index);
+    if (first > (entries[0] as Entry).index) {
+      toAppend = entries.slice(first - (entries[0] as Entry).index);
+    }
     const at = (toAppend[0] as Entry).index - this.offset();
     assert(at <= this.entriesValue.length,
-      `missing log entries: last ${this.lastIndex()}, appending at ${(toAppend[0] as Entry).index}`);
+      `missing log entries: last ${this.lastIndex()}, ` +
+      `appending at ${(toAppend[0] as Entry).index}`);
     if (at < this.entriesValue.length) this.entriesValue = this.entriesValue.slice(0, at);
     for (const entry of toAppend) this.entriesValue.push(entry);
   }

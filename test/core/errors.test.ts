@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ERROR_CODES, GrpcStatus, RosterError, isRosterError, type ErrorCode } from '../../src/core/errors.js';
+import {
+  ERROR_CODES, GrpcStatus, RosterError, isRosterError, type ErrorCode,
+} from '../../src/core/errors.js';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 const codes = Object.keys(ERROR_CODES) as ErrorCode[];
@@ -19,7 +21,8 @@ describe('the error-code table', () => {
   });
 
   it('a RosterError carries its code, status, field and a detailed message', () => {
-    const error = new RosterError('ROSTER_ERR_INVALID_ARGUMENT', 'port must be 1-65535', { field: 'port' });
+    const error = new RosterError('ROSTER_ERR_INVALID_ARGUMENT', 'port must be 1-65535',
+      { field: 'port' });
     expect(error.status).toBe(GrpcStatus.INVALID_ARGUMENT);
     expect(error.field).toBe('port');
     expect(error.message).toBe('invalid argument: port must be 1-65535');

@@ -76,8 +76,10 @@ describe('membership: learners and single-server changes (Raft dissertation ch. 
     network.isolate(1);
     network.join(4);
     network.join(5);
-    expect(network.get(1).node.proposeConfChange({ type: 'addLearner', nodeId: 4, context }).ok).toBe(true);
-    const second = network.get(1).node.proposeConfChange({ type: 'addLearner', nodeId: 5, context });
+    expect(network.get(1).node.proposeConfChange({ type: 'addLearner', nodeId: 4, context }).ok)
+      .toBe(true);
+    const second =
+      network.get(1).node.proposeConfChange({ type: 'addLearner', nodeId: 5, context });
     expect(second.ok).toBe(false);
     if (!second.ok) expect(second.error.code).toBe('ROSTER_ERR_CONF_CHANGE_PENDING');
     // A new leader must first commit its no-op.
@@ -92,7 +94,8 @@ describe('membership: learners and single-server changes (Raft dissertation ch. 
   it('refuses changes that do not apply, and removing the last voter', () => {
     const network = new TestNetwork({ voters: [1] });
     network.elect(1);
-    for (const [type, nodeId] of [['promote', 1], ['addLearner', 1], ['remove', 9], ['remove', 1]] as const) {
+    for (const [type, nodeId] of
+      [['promote', 1], ['addLearner', 1], ['remove', 9], ['remove', 1]] as const) {
       const result = network.get(1).node.proposeConfChange({ type, nodeId, context });
       expect(result.ok, `${type} ${nodeId}`).toBe(false);
       if (!result.ok) expect(result.error.code).toBe('ROSTER_ERR_CONF_CHANGE_INVALID');
@@ -159,7 +162,8 @@ describe('membership: learners and single-server changes (Raft dissertation ch. 
    * which removed nodes still running with stale logs could elect it: two majorities. The
    * membership in effect is the latest in the log.
    */
-  it('a restarted node campaigns with the latest membership in its log, not the applied one', () => {
+  it('a restarted node campaigns with the latest membership in its log, ' +
+    'not the applied one', () => {
     const network = new TestNetwork({ voters: [1, 2, 3] });
     network.elect(1);
     network.isolate(2); // 2 will be removed while lagging, and keep running

@@ -46,7 +46,8 @@ describe('ReadIndex (Raft thesis §6.4)', () => {
     network.stabilize();
     expect(network.get(3).node.readIndex(42).ok).toBe(true);
     network.stabilize();
-    expect(network.get(3).readStates).toEqual([{ index: network.get(1).node.status().commit, context: 42 }]);
+    expect(network.get(3).readStates)
+      .toEqual([{ index: network.get(1).node.status().commit, context: 42 }]);
     expect(network.get(1).readStates).toEqual([]);
   });
 
@@ -82,6 +83,7 @@ describe('ReadIndex (Raft thesis §6.4)', () => {
     network.elect(1);
     network.get(1).node.readIndex(5);
     network.processReadys();
-    expect(network.get(1).readStates).toEqual([{ index: network.get(1).node.status().commit, context: 5 }]);
+    expect(network.get(1).readStates)
+      .toEqual([{ index: network.get(1).node.status().commit, context: 5 }]);
   });
 });

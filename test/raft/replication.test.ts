@@ -34,7 +34,8 @@ describe('log replication (Raft §5.3)', () => {
     network.get(1).sent.length = 0;
     for (let i = 0; i < 50; i++) network.get(1).node.propose(data(`p${i}`));
     network.stabilize();
-    const appendsWithEntries = network.get(1).sent.filter((m) => m.type === 'app' && m.entries.length > 0);
+    const appendsWithEntries =
+      network.get(1).sent.filter((m) => m.type === 'app' && m.entries.length > 0);
     expect(appendsWithEntries).toHaveLength(2); // one per follower
     expect(appendsWithEntries.every((m) => m.entries.length === 50)).toBe(true);
   });

@@ -19,7 +19,8 @@ function compact(node: TestNode, options: { keep?: number } = {}): number {
 function appliedSnapshotData(network: TestNetwork, id: NodeId): string[] {
   // The test network does not restore state machines: it records snapshot payloads instead.
   return network.get(id).storage.snapshot().data.byteLength === 0
-    ? [] : JSON.parse(new TextDecoder().decode(network.get(id).storage.snapshot().data)) as string[];
+    ? []
+    : JSON.parse(new TextDecoder().decode(network.get(id).storage.snapshot().data)) as string[];
 }
 
 describe('snapshots, log compaction and InstallSnapshot (Raft §7)', () => {
@@ -49,7 +50,8 @@ describe('snapshots, log compaction and InstallSnapshot (Raft §7)', () => {
     network.get(1).node.propose(data('x'));
     network.stabilize();
     compact(network.get(1));
-    expect(network.get(1).storage.snapshot().metadata.confState).toEqual({ voters: [1, 2, 3], learners: [4] });
+    expect(network.get(1).storage.snapshot().metadata.confState)
+      .toEqual({ voters: [1, 2, 3], learners: [4] });
   });
 
   it('a follower ignores a snapshot that its commit index already covers', () => {

@@ -15,7 +15,9 @@ describe('leadership transfer (TimeoutNow, Raft dissertation §3.10)', () => {
   });
 
   it('works despite CheckQuorum leases (the vote request carries the transfer flag)', () => {
-    const network = new TestNetwork({ voters: [1, 2, 3], config: { checkQuorum: true, preVote: true } });
+    const network = new TestNetwork({
+      voters: [1, 2, 3], config: { checkQuorum: true, preVote: true },
+    });
     network.elect(1);
     network.tickAll(2); // followers are in lease
     network.get(1).node.transferLeadership(2);

@@ -21,14 +21,20 @@ function setup(voters: readonly NodeId[] = [1, 2, 3]) {
     storages.set(id, storage);
     checker.observeRecovered(id, storage);
   }
-  const persist = (id: NodeId, entries: Entry[], commit?: number, options: { term?: number; vote?: number } = {}) => {
+  const persist = (
+    id: NodeId,
+    entries: Entry[],
+    commit?: number,
+    options: { term?: number; vote?: number } = {},
+  ) => {
     const storage = storages.get(id) as MemoryStorage;
     storage.append(entries);
     const hardState = commit === undefined ? undefined
       : { term: options.term ?? 2, vote: options.vote ?? 0, commit };
     if (hardState !== undefined) storage.setHardState(hardState);
     checker.observePersisted({
-      id, storage, snapshot: undefined, entries, hardState, isLeader: false, term: options.term ?? 2,
+      id, storage, snapshot: undefined, entries, hardState, isLeader: false,
+      term: options.term ?? 2,
     });
   };
   return { checker, persist };
@@ -74,8 +80,10 @@ describe('the safety checker has teeth', () => {
   it('state machine safety: different entries or states at one index', () => {
     const { checker } = setup();
     checker.observeApplied(1, entry(2, 2, 'a'), 10);
-    expect(violation(() => checker.observeApplied(2, entry(2, 2, 'b'), 10))).toBe('state machine safety');
-    expect(violation(() => checker.observeApplied(3, entry(2, 2, 'a'), 11))).toBe('state machine safety');
+    expect(violation(() => checker.observeApplied(2, entry(2, 2, 'b'), 10)))
+      .toBe('state machine safety');
+    expect(violation(() => checker.observeApplied(3, entry(2, 2, 'a'), 11)))
+      .toBe('state machine safety');
     expect(violation(() => checker.observeApplied(3, entry(2, 2, 'a'), 10))).toBe('none');
   });
 
@@ -83,7 +91,8 @@ describe('the safety checker has teeth', () => {
     const { persist } = setup();
     persist(2, [entry(2, 2, 'a')]);
     persist(1, [entry(2, 2, 'a'), entry(3, 2)], 2);
-    expect(violation(() => persist(3, [entry(2, 3, 'b')], 2, { term: 3 }))).toBe('committed entries never change');
+    expect(violation(() => persist(3, [entry(2, 3, 'b')], 2, { term: 3 })))
+      .toBe('committed entries never change');
   });
 
   it('leader completeness (potential): a voter lacking a committed entry could win', () => {
@@ -107,7 +116,8 @@ describe('the safety checker has teeth', () => {
     const { checker } = setup();
     const data = encodeConfChange({ type: 'remove', nodeId: 3, context: new Uint8Array(0) });
     checker.observeApplied(1, { index: 2, term: 2, type: 'conf', data }, 0);
-    expect(violation(() => checker.observeApplied(2, { index: 2, term: 2, type: 'normal', data }, 0)))
+    expect(violation(() =>
+      checker.observeApplied(2, { index: 2, term: 2, type: 'normal', data }, 0)))
       .toBe('state machine safety');
   });
 });

@@ -7,7 +7,8 @@ export const STEPS = 20_000;
 export function expectSeedsPass(seeds: readonly number[], nodes: 3 | 5): SeedResult[] {
   const results = seeds.map((seed) => runSeed({ seed, nodes, steps: STEPS }));
   const failures = results.filter((result) => !result.ok).map((result) =>
-    `seed ${result.seed} (${nodes} nodes): ${result.invariant}: ${result.detail?.split('\n')[0]}\n` +
+    `seed ${result.seed} (${nodes} nodes): ${result.invariant}: ` +
+    `${result.detail?.split('\n')[0]}\n` +
     `  replay: npm run sim -- --seed ${result.seed} --nodes ${nodes} --steps ${STEPS} --trace`);
   expect(failures).toEqual([]);
   return results;

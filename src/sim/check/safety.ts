@@ -76,7 +76,8 @@ export class SafetyChecker {
       this.leaderOfTerm.set(term, id);
       this.leadersObserved += 1;
     } else if (existing !== id) {
-      throw new InvariantViolation('election safety', `nodes ${existing} and ${id} both led term ${term}`);
+      throw new InvariantViolation('election safety',
+        `nodes ${existing} and ${id} both led term ${term}`);
     }
   }
 
@@ -124,7 +125,9 @@ export class SafetyChecker {
   private appendLog(id: NodeId, entries: readonly Entry[]): void {
     if (entries.length === 0) return;
     const log = this.nodeLogs.get(id);
-    if (log === undefined) throw new InvariantViolation('log matching', `node ${id} has no log base`);
+    if (log === undefined) {
+      throw new InvariantViolation('log matching', `node ${id} has no log base`);
+    }
     const first = (entries[0] as Entry).index;
     if (first <= log.base) return; // below its snapshot: storage ignores these too
     const keep = first - log.base;
@@ -156,9 +159,11 @@ export class SafetyChecker {
     const previous = this.durableHardStates.get(id);
     if (previous !== undefined) {
       if (hardState.term < previous.term) {
-        throw new InvariantViolation('durable term', `node ${id} term ${previous.term} -> ${hardState.term}`);
+        throw new InvariantViolation('durable term',
+          `node ${id} term ${previous.term} -> ${hardState.term}`);
       }
-      if (hardState.term === previous.term && previous.vote !== 0 && hardState.vote !== previous.vote) {
+      if (hardState.term === previous.term && previous.vote !== 0 &&
+        hardState.vote !== previous.vote) {
         throw new InvariantViolation('one vote per term',
           `node ${id} voted ${previous.vote} then ${hardState.vote} in term ${hardState.term}`);
       }
@@ -220,7 +225,8 @@ export class SafetyChecker {
       for (const voter of voters) {
         const voterLog = this.nodeLogs.get(voter);
         const voterLast = voterLog === undefined ? { index: 0, term: 0 } : lastOf(voterLog);
-        if (last.term > voterLast.term || (last.term === voterLast.term && last.index >= voterLast.index)) {
+        if (last.term > voterLast.term ||
+          (last.term === voterLast.term && last.index >= voterLast.index)) {
           granting.push(`${voter} (last ${voterLast.index}, term ${voterLast.term})`);
         }
       }
@@ -243,7 +249,8 @@ export class SafetyChecker {
     }
     if (known.term !== entry.term || known.dataHash !== dataHash) {
       throw new InvariantViolation('state machine safety',
-        `node ${id} applied (${entry.index}, term ${entry.term}); another node applied term ${known.term}`);
+        `node ${id} applied (${entry.index}, term ${entry.term}); ` +
+        `another node applied term ${known.term}`);
     }
     if (known.digest !== digest) {
       throw new InvariantViolation('state machine safety',
@@ -283,7 +290,10 @@ interface NodeLog {
 }
 
 function lastOf(log: NodeLog): { index: number; term: number } {
-  return { index: log.base + log.hashes.length - 1, term: log.terms[log.terms.length - 1] as number };
+  return {
+    index: log.base + log.hashes.length - 1,
+    term: log.terms[log.terms.length - 1] as number,
+  };
 }
 
 /** Whether the log holds the entry whose prefix hash is `prefixHash` at `index`. */
