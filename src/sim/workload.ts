@@ -3,6 +3,7 @@ import type { NodeId } from '../raft/index.js';
 import type { ProposalOutcome, ReadOutcome } from '../replica/index.js';
 import type { AppliedLedger } from './applied-ledger.js';
 import type { Operation } from './check/linearizability.js';
+import type { LoggedInput } from './check/log-order-model.js';
 import type { RegistryInput, RegistryOutput } from './check/registry-model.js';
 import type { EventQueue } from './event-queue.js';
 import { encodeCommand, type RegistryCommand, type RegistryResult } from './registry-lite.js';
@@ -20,7 +21,7 @@ export interface WorkloadOptions {
   readonly delayMaxMs: number;
 }
 
-export type RegistryOperation = Operation<RegistryInput, RegistryOutput>;
+export type RegistryOperation = Operation<LoggedInput, RegistryOutput>;
 
 interface Call {
   readonly client: number;
@@ -203,9 +204,11 @@ export class Workload {
       const unknown = output.kind === 'unknown';
       if (unknown) this.unknown += 1;
       else this.committed += 1;
+      // A committed write carries its log index: the checker's fallback orders writes by it.
+      const logIndex = unknown || call.input.kind === 'lookup' ? undefined : call.proposal?.index;
       this.history.push({
         clientId: call.client,
-        input: call.input,
+        input: logIndex === undefined ? call.input : { ...call.input, logIndex },
         output,
         call: call.callMs,
         return: unknown ? Infinity : returnMs,
