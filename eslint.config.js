@@ -3,7 +3,10 @@ import stylistic from '@stylistic/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.roster/**', 'bench/results/**'] },
+  {
+    ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.roster/**', 'bench/results/**',
+      'src/api/generated/types/**'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,27 +1,129 @@
 #!/usr/bin/env node
-/**
- * The `roster` command. The server (`roster serve`, `roster dev`) and the client commands
- * arrive with the next milestone (LevelDB storage, gRPC peers, the registry API); until then
- * this says so plainly instead of pretending.
- */
-const COMMANDS = ['serve', 'dev', 'register', 'deregister', 'lookup', 'watch', 'services',
-  'members', 'member', 'leader', 'status', 'snapshot', 'agent'];
+import { hostname } from 'node:os';
+import { parseArgs } from 'node:util';
+import { isServiceError } from '../client/index.js';
+import { getErrorMessage } from '../core/assert.js';
+import { RosterError } from '../core/errors.js';
+import { SERVE_FLAGS, parseServeConfig } from '../config/index.js';
+import {
+  UsageError, deregisterCommand, leaderCommand, lookupCommand, memberCommand, membersCommand,
+  registerCommand, servicesCommand, snapshotSave, statusCommand,
+} from './client-commands.js';
+import { devCommand } from './dev.js';
+import { runServe } from './serve.js';
+import { snapshotRestore } from './snapshot-restore.js';
 
-function main(argv: readonly string[]): number {
-  const command = argv[0];
-  if (command === undefined || command === '--help' || command === 'help') {
-    console.log('usage: roster <command> [flags]');
-    console.log(`commands: ${COMMANDS.join(', ')}`);
-    return command === undefined ? 2 : 0;
+/**
+ * The `roster` command (SPEC.md). Exit status: 0 success, 1 a server-side error (message on
+ * stderr), 2 bad usage.
+ */
+const USAGE = `usage: roster <command> [flags]
+
+server:
+  serve [--name N] [--data-dir D] [--listen H:P] [--peer-listen H:P] [--http-listen H:P]
+        [--initial-cluster name=host:peerPort,...] [--initial-cluster-state new|existing]
+        [--join H:P] [--heartbeat-interval-ms 100] [--election-timeout-ms 1000]
+  dev [--nodes 1|3|5]
+
+client (global flags: --endpoints H:P,... or ROSTER_ENDPOINTS, --output table|json):
+  register --service S --address A --port P [--id I] [--tag t]... [--meta k=v]... [--version V]
+           [--zone Z] [--weight W]
+  deregister --service S --id I
+  lookup S [--tag t] [--zone Z] [--all] [--serializable]
+  services
+  members | member add NAME --peer-address H:P --client-address H:P | member remove|promote NAME
+  leader transfer [--to NAME]
+  status
+  snapshot save FILE | snapshot restore FILE --data-dir D [--name N] [--initial-cluster ...]`;
+
+type Env = Readonly<Record<string, string | undefined>>;
+type Command = (args: readonly string[], env: Env) => Promise<void>;
+
+const COMMANDS: Readonly<Record<string, Command>> = {
+  serve: serveCommand,
+  dev: devCommand,
+  register: registerCommand,
+  deregister: deregisterCommand,
+  lookup: lookupCommand,
+  services: servicesCommand,
+  members: membersCommand,
+  member: memberCommand,
+  leader: leaderCommand,
+  status: statusCommand,
+  snapshot: snapshotCommand,
+};
+
+async function serveCommand(args: readonly string[], env: Env): Promise<void> {
+  const options = Object.fromEntries(
+    SERVE_FLAGS.map((flag) => [flag, { type: 'string' as const }]));
+  let values: Record<string, string | undefined>;
+  try {
+    values = parseArgs({ args: [...args], options, allowPositionals: false })
+      .values as Record<string, string | undefined>;
+  } catch (error: unknown) {
+    throw new UsageError(getErrorMessage(error));
   }
-  if (!COMMANDS.includes(command)) {
-    console.error(`roster: unknown command '${command}' (try: roster --help)`);
+  let config;
+  try {
+    config = parseServeConfig({ flags: values, env, hostname: hostname() });
+  } catch (error: unknown) {
+    throw new UsageError(getErrorMessage(error));
+  }
+  await runServe(config);
+}
+
+async function snapshotCommand(args: readonly string[], env: Env): Promise<void> {
+  const [action, ...rest] = args;
+  if (action === 'save') return snapshotSave(rest, env);
+  if (action === 'restore') return snapshotRestore(rest, env);
+  throw new UsageError(
+    'usage: roster snapshot save FILE | roster snapshot restore FILE --data-dir D');
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    console.log(USAGE);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    console.error(`roster: unknown command "${name}"\n\n${USAGE}`);
     return 2;
   }
-  console.error(`roster ${command}: coming with the next milestone ` +
-    `(a durable cluster you can run).`);
-  console.error('Today: `npm test` runs the suite and `npm run sim` the deterministic simulator.');
+  try {
+    await command(args, process.env);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error: unknown) {
+    return report(name, error);
+  }
+}
+
+function report(command: string, error: unknown): number {
+  if (error instanceof UsageError) {
+    console.error(`roster ${command}: ${error.message}`);
+    return 2;
+  }
+  if (isServiceError(error)) {
+    const code = error.metadata?.get('roster-error-code')[0];
+    console.error(`roster ${command}: ${error.details}` +
+      `${code === undefined ? '' : ` (${String(code)})`}`);
+    return 1;
+  }
+  if (error instanceof RosterError) {
+    console.error(`roster ${command}: ${error.message} (${error.code})`);
+    return 1;
+  }
+  console.error(`roster ${command}: ${getErrorMessage(error)}`);
   return 1;
 }
 
-process.exitCode = main(process.argv.slice(2));
+// `serve` and `dev` keep running after main resolves; other commands exit when done.
+main(process.argv.slice(2)).then((status) => {
+  process.exitCode = status;
+  const command = process.argv[2];
+  if (status !== 0 || (command !== 'serve' && command !== 'dev')) process.exit(status);
+}, (error: unknown) => {
+  console.error(`roster: ${getErrorMessage(error)}`);
+  process.exit(1);
+});

@@ -21,6 +21,28 @@ export const limits = {
   /** A learner is promoted only when at most this many entries behind the commit index. */
   raftPromoteLagEntriesMax: 1000,
 
+  // Registry: validation (SPEC.md, Validation and limits).
+  serviceNameCharsMax: 63,
+  instanceIdCharsMax: 128,
+  tagsMax: 64,
+  tagCharsMax: 128,
+  metadataKeysMax: 64,
+  /** Keys and values of one instance's metadata together. */
+  metadataBytesMax: 16 * 1024,
+  ttlMsMin: 1_000,
+  ttlMsMax: 3_600_000,
+  /** Hostnames (RFC 1123). */
+  addressCharsMax: 253,
+  namedPortsMax: 16,
+  /** version, environment, region, zone, protocol. */
+  labelCharsMax: 64,
+  weightMax: 1_000_000,
+  capacityMax: 1_000_000_000,
+  // Registry: state size, checked when applied so every replica agrees.
+  instancesMax: 1_000_000,
+  servicesMax: 100_000,
+  namespacesMax: 10_000,
+
   // Replica.
   /** Proposals awaiting commit on one node. */
   proposalsPendingMax: 65_536,
@@ -28,4 +50,5 @@ export const limits = {
   readsPendingMax: 65_536,
 } as const;
 
-export type Limits = typeof limits;
+/** Limit values as numbers (config may override any of them). */
+export type Limits = { readonly [Name in keyof typeof limits]: number };

@@ -1,4 +1,18 @@
+/**
+ * The replica facade: what api/ and cli/ use to run a node. It re-exports the registry's
+ * model and validation, so api/ depends on replica/ alone (DESIGN.md module rule).
+ */
 export { Replica, type ReplicaOptions } from './replica.js';
+export {
+  RegistryNode, type MemberView, type NodeStatus, type RegistryNodeOptions,
+} from './registry-node.js';
 export type {
-  LogPersister, PersistBatch, ProposalOutcome, ReadOutcome, ReplicaObserver, StateMachine,
+  ProposalOutcome, ReadOutcome, ReplicaObserver, Scheduler, StateMachine,
 } from './interfaces.js';
+export {
+  DEFAULT_NAMESPACE, Registry, memberIdOf, validateInstance, validateKey, validateName,
+  validateNamespace, validateTtlMs, isHealthy, encodeMemberContext,
+  type Command, type CommandResult, type InstanceKey, type InstanceSpec, type LookupQuery,
+  type Member, type MemberAddresses, type RawInstance, type RegistryEvent, type ServiceSummary,
+  type StoredInstance,
+} from '../registry/index.js';

@@ -1,5 +1,5 @@
 import type { RosterError } from '../core/errors.js';
-import type { ConfChange, Entry, HardState, Ready, Snapshot, SoftState } from '../raft/index.js';
+import type { ConfChange, Entry, Ready, Snapshot, SoftState } from '../raft/index.js';
 
 /** The replicated state machine: deterministic, synchronous, and snapshottable. */
 export interface StateMachine<Result = unknown> {
@@ -9,24 +9,18 @@ export interface StateMachine<Result = unknown> {
   snapshot(): Uint8Array;
   /** Replaces the state; empty data means the initial (bootstrap) state. */
   restore(data: Uint8Array): void;
+  /** A committed membership change was applied (the registry records members' addresses). */
+  applyConfChange?(change: ConfChange, index: number): void;
 }
 
-/** One Ready's durable writes: applied atomically, synced when `sync`. */
-export interface PersistBatch {
-  readonly hardState: HardState | undefined;
-  readonly snapshot: Snapshot | undefined;
-  readonly entries: readonly Entry[];
-  readonly sync: boolean;
-}
-
-/**
- * The durable side of the log (LevelDB, or the simulator's disk). Writes complete in order;
- * `done` runs once the data would survive a crash.
- */
-export interface LogPersister {
-  persist(batch: PersistBatch, done: (error?: Error) => void): void;
-  /** Stores a locally taken snapshot, then drops entries up to compactIndex. */
-  saveSnapshot(snapshot: Snapshot, compactIndex: number, done: (error?: Error) => void): void;
+/** Timers, injected: only cli/ builds real ones; tests and the simulator bring their own. */
+export interface Scheduler {
+  /** Runs `task` soon, after the current event-loop turn (coalescing many inputs). */
+  soon(task: () => void): void;
+  /** Runs `task` every `intervalMs`; returns a function that stops it. */
+  every(intervalMs: number, task: () => void): () => void;
+  /** Runs `task` once after `delayMs`; returns a function that cancels it. */
+  after(delayMs: number, task: () => void): () => void;
 }
 
 export type ProposalOutcome<Result> =

@@ -6,10 +6,10 @@ import {
   type ConfChange, type Entry, type LocalResult, type Message, type NodeId, type ProposeResult,
   type RaftConfig, type RaftStatus, type Ready, type Snapshot, type SoftState,
 } from '../raft/index.js';
-import type { MemoryStorage } from '../storage/index.js';
+import type { LogPersister, MemoryStorage } from '../storage/index.js';
 import type { Transport } from '../transport/index.js';
 import type {
-  LogPersister, ProposalOutcome, ReadOutcome, ReplicaObserver, StateMachine,
+  ProposalOutcome, ReadOutcome, ReplicaObserver, StateMachine,
 } from './interfaces.js';
 import { PendingProposals } from './pending-proposals.js';
 import { ReadBatches } from './read-batches.js';
@@ -265,7 +265,9 @@ export class Replica<Result = unknown> {
     this.appliedIndex = entry.index;
     let result: Result | undefined;
     if (entry.type === 'conf') {
-      this.options.observer?.onConfChange?.(decodeConfChange(entry.data), entry.index);
+      const change = decodeConfChange(entry.data);
+      this.options.stateMachine.applyConfChange?.(change, entry.index);
+      this.options.observer?.onConfChange?.(change, entry.index);
     } else if (entry.data.byteLength > 0) {
       result = this.options.stateMachine.apply(entry);
     }

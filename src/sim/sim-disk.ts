@@ -3,8 +3,7 @@ import type { Prng } from '../core/prng.js';
 import {
   EMPTY_HARD_STATE, EMPTY_SNAPSHOT, type Entry, type HardState, type Snapshot,
 } from '../raft/index.js';
-import type { LogPersister, PersistBatch } from '../replica/index.js';
-import { MemoryStorage } from '../storage/index.js';
+import { MemoryStorage, type LogPersister, type PersistBatch } from '../storage/index.js';
 import type { EventQueue } from './event-queue.js';
 
 /** What survives a crash. */

@@ -1,3 +1,7 @@
 /** Storage: the RaftStorage read interface (defined in raft/, which reads it) and its twins. */
 export type { RaftStorage } from '../raft/index.js';
 export { MemoryStorage } from './memory-storage.js';
+export type { LogPersister, PersistBatch } from './persister.js';
+export {
+  DataDirLockedError, LevelLog, type LevelLogOptions, type RecoveredLog,
+} from './level-storage.js';

@@ -1,1 +1,19 @@
 export type { MessageHandler, PeerAddress, Transport } from './transport.js';
+export {
+  CODEC_VERSION, CodecError, decodeMessages, decodeSnapshotHeader, encodeMessages,
+  encodeSnapshotHeader, encodedMessageBytes,
+} from './codec.js';
+export { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+export {
+  GrpcTransport,
+  TRANSPORT_BATCH_BYTES_MAX, TRANSPORT_GRPC_MESSAGE_BYTES_MAX, TRANSPORT_PEERS_MAX,
+  TRANSPORT_QUEUE_BYTES_MAX, TRANSPORT_QUEUE_MESSAGES_MAX, TRANSPORT_SNAPSHOT_BYTES_MAX,
+  TRANSPORT_SNAPSHOT_CHUNK_BYTES, TRANSPORT_SNAPSHOT_TIMEOUT_MS,
+  TRANSPORT_SNAPSHOTS_RECEIVING_MAX,
+  type GrpcTransportOptions,
+} from './grpc-transport.js';
+export type { TransportLogger, TransportStats } from './peer-context.js';
+export {
+  MEMORY_NETWORK_NODES_MAX, MemoryNetwork,
+  type MemoryTransport, type MemoryTransportHandlers,
+} from './memory-transport.js';

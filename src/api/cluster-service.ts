@@ -1,0 +1,176 @@
+import type * as grpc from '@grpc/grpc-js';
+import { RosterError } from '../core/errors.js';
+import { memberIdOf, validateName, type MemberView, type RegistryNode } from '../replica/index.js';
+import { callUnary, type LeaderForwarder } from './forward.js';
+import type { ClusterHandlers } from './generated/types/roster/v1/Cluster.js';
+import type { Member } from './generated/types/roster/v1/Member.js';
+import type { MemberAddRequest__Output } from './generated/types/roster/v1/MemberAddRequest.js';
+import type { MemberAddResponse } from './generated/types/roster/v1/MemberAddResponse.js';
+import type { MemberListResponse } from './generated/types/roster/v1/MemberListResponse.js';
+import type {
+  MemberPromoteRequest__Output,
+} from './generated/types/roster/v1/MemberPromoteRequest.js';
+import type {
+  MemberRemoveRequest__Output,
+} from './generated/types/roster/v1/MemberRemoveRequest.js';
+import type { MemberRemoveResponse } from './generated/types/roster/v1/MemberRemoveResponse.js';
+import type { SnapshotChunk } from './generated/types/roster/v1/SnapshotChunk.js';
+import type { SnapshotRequest__Output } from './generated/types/roster/v1/SnapshotRequest.js';
+import type { StatusResponse } from './generated/types/roster/v1/StatusResponse.js';
+import type {
+  TransferLeadershipRequest__Output,
+} from './generated/types/roster/v1/TransferLeadershipRequest.js';
+import type {
+  TransferLeadershipResponse,
+} from './generated/types/roster/v1/TransferLeadershipResponse.js';
+import { toApiError } from './errors.js';
+import { unary, type HandlerContext } from './unary.js';
+
+const SNAPSHOT_CHUNK_BYTES = 1024 * 1024;
+const PEER_ADDRESS = /^[A-Za-z0-9.-]+:[0-9]{1,5}$|^\[[0-9A-Fa-f:.]+\]:[0-9]{1,5}$/;
+
+/** roster.v1.Cluster: membership and leadership changes run on the leader (forwarded). */
+export function clusterHandlers(context: HandlerContext): Partial<ClusterHandlers> {
+  const { node, forwarder } = context;
+  return {
+    MemberList: unary(context, async () => {
+      await node.readBarrier();
+      return memberList(node);
+    }),
+    MemberAdd: unary(context, (call) => memberAdd(node, forwarder, call)),
+    MemberRemove: unary(context, (call) => memberChange(node, forwarder, call, 'remove')),
+    MemberPromote: unary(context, (call) => memberChange(node, forwarder, call, 'promote')),
+    TransferLeadership: unary(context, (call) => transfer(node, forwarder, call)),
+    Status: unary(context, () => Promise.resolve(status(node))),
+    Snapshot: (call) => void streamSnapshot(context, call),
+  };
+}
+
+function toMemberMessage(member: MemberView): Member {
+  return {
+    id: member.id,
+    name: member.name,
+    peer_address: member.peerAddress,
+    client_address: member.clientAddress,
+    learner: member.learner,
+  };
+}
+
+function memberList(node: RegistryNode): MemberListResponse {
+  return { members: node.members().map(toMemberMessage), leader_id: node.leaderId() };
+}
+
+type Call<Request> = grpc.ServerUnaryCall<Request, unknown>;
+
+async function memberAdd(
+  node: RegistryNode,
+  forwarder: LeaderForwarder,
+  call: Call<MemberAddRequest__Output>,
+): Promise<MemberAddResponse> {
+  const request = call.request;
+  const name = validateName('name', request.name, 63);
+  for (const [field, value] of [['peer_address', request.peer_address],
+    ['client_address', request.client_address]] as const) {
+    if (!PEER_ADDRESS.test(value)) {
+      throw new RosterError('ROSTER_ERR_INVALID_ARGUMENT',
+        `${field} must be host:port, got "${value}"`, { field });
+    }
+  }
+  return forwarder.run<MemberAddResponse>(call, async () => {
+    const member = await node.addMember({
+      name, peerAddress: request.peer_address, clientAddress: request.client_address,
+    });
+    return { member: toMemberMessage(member), members: node.members().map(toMemberMessage) };
+  }, (clients, metadata, options) =>
+    callUnary(clients.cluster.MemberAdd.bind(clients.cluster), request, metadata, options));
+}
+
+async function memberChange(
+  node: RegistryNode,
+  forwarder: LeaderForwarder,
+  call: Call<MemberRemoveRequest__Output | MemberPromoteRequest__Output>,
+  change: 'remove' | 'promote',
+): Promise<MemberRemoveResponse> {
+  const request = call.request;
+  const id = memberIdFromRequest(request);
+  return forwarder.run<MemberRemoveResponse>(call, async () => {
+    if (change === 'remove') await node.removeMember(id);
+    else await node.promoteMember(id);
+    return { members: node.members().map(toMemberMessage) };
+  }, (clients, metadata, options) => change === 'remove'
+    ? callUnary(clients.cluster.MemberRemove.bind(clients.cluster), request, metadata, options)
+    : callUnary(clients.cluster.MemberPromote.bind(clients.cluster), request, metadata, options));
+}
+
+function memberIdFromRequest(request: { id: number; name: string }): number {
+  if (request.id !== 0) return request.id;
+  if (request.name === '') {
+    throw new RosterError('ROSTER_ERR_INVALID_ARGUMENT', 'id or name is required', { field: 'id' });
+  }
+  return memberIdOf(validateName('name', request.name, 63));
+}
+
+async function transfer(
+  node: RegistryNode,
+  forwarder: LeaderForwarder,
+  call: Call<TransferLeadershipRequest__Output>,
+): Promise<TransferLeadershipResponse> {
+  const request = call.request;
+  const to = request.to_id !== 0 ? request.to_id
+    : request.to_name !== '' ? memberIdOf(validateName('to_name', request.to_name, 63)) : undefined;
+  return forwarder.run<TransferLeadershipResponse>(call,
+    async () => ({ leader_id: await node.transferLeadership(to) }),
+    (clients, metadata, options) => callUnary(
+      clients.cluster.TransferLeadership.bind(clients.cluster), request, metadata, options));
+}
+
+function status(node: RegistryNode): StatusResponse {
+  const status = node.status();
+  return {
+    id: status.id,
+    name: status.name,
+    role: status.role,
+    term: status.term,
+    commit_index: status.commitIndex,
+    applied_index: status.appliedIndex,
+    leader_id: status.leaderId,
+    leader_name: node.leader()?.name ?? '',
+    revision: status.revision,
+    first_index: status.firstIndex,
+    last_index: status.lastIndex,
+    snapshot_index: status.snapshotIndex,
+    instances: status.instances,
+    version: ROSTER_VERSION,
+    ready: status.ready,
+  };
+}
+
+/** A consistent snapshot, taken after a read barrier, streamed in chunks. */
+async function streamSnapshot(
+  context: HandlerContext,
+  call: grpc.ServerWritableStream<SnapshotRequest__Output, SnapshotChunk>,
+): Promise<void> {
+  try {
+    await context.node.readBarrier();
+    const snapshot = context.node.snapshotData();
+    const total = snapshot.data.byteLength;
+    for (let offset = 0; offset < total || offset === 0; offset += SNAPSHOT_CHUNK_BYTES) {
+      const data = snapshot.data.subarray(offset, offset + SNAPSHOT_CHUNK_BYTES);
+      const first = offset === 0;
+      const chunk: SnapshotChunk = first
+        ? {
+          data, index: snapshot.index, term: snapshot.term, revision: snapshot.revision,
+          total_bytes: total,
+        }
+        : { data };
+      if (!call.write(chunk)) await new Promise((resolve) => call.once('drain', resolve));
+      if (total === 0) break;
+    }
+    call.end();
+  } catch (error: unknown) {
+    const apiError = toApiError(error, context.forwarder.leaderAddress());
+    call.destroy(Object.assign(new Error(apiError.details), apiError));
+  }
+}
+
+export const ROSTER_VERSION = '0.1.0';

@@ -1,0 +1,53 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import type { ProtoGrpcType as ClusterProto } from './types/cluster.js';
+import type { ProtoGrpcType as RegistryProto } from './types/registry.js';
+
+/**
+ * Hand-written, beside the generated types: loads the client API's protos at runtime for both
+ * the server (api/) and the SDK (client/). Library options are spelled out: 64-bit ids and
+ * revisions as JS numbers (they stay below 2^53), enums as their names, defaults filled in.
+ */
+export const PROTO_LOADER_OPTIONS: protoLoader.Options = {
+  keepCase: true,
+  longs: Number,
+  enums: String,
+  defaults: true,
+  oneofs: true,
+};
+
+/** The package root (where package.json is), from src/ under vitest or dist/ when built. */
+export function packageRoot(): string {
+  let directory = dirname(fileURLToPath(import.meta.url));
+  for (let depth = 0; depth < 8; depth++) {
+    if (existsSync(join(directory, 'package.json'))) return directory;
+    directory = dirname(directory);
+  }
+  throw new Error('cannot find the package root (package.json) above the api module');
+}
+
+export function protoDirectory(): string {
+  return join(packageRoot(), 'proto');
+}
+
+export interface ApiProtos {
+  readonly registry: RegistryProto;
+  readonly cluster: ClusterProto;
+}
+
+let cached: ApiProtos | undefined;
+
+export function loadApiProtos(): ApiProtos {
+  if (cached !== undefined) return cached;
+  const includeDirs = [protoDirectory()];
+  const load = (file: string): grpc.GrpcObject => grpc.loadPackageDefinition(
+    protoLoader.loadSync(file, { ...PROTO_LOADER_OPTIONS, includeDirs }));
+  cached = {
+    registry: load('roster/v1/registry.proto') as unknown as RegistryProto,
+    cluster: load('roster/v1/cluster.proto') as unknown as ClusterProto,
+  };
+  return cached;
+}

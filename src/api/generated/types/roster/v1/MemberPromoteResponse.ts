@@ -1,0 +1,11 @@
+// Original file: proto/roster/v1/cluster.proto
+
+import type { Member as _roster_v1_Member, Member__Output as _roster_v1_Member__Output } from '../../roster/v1/Member.js';
+
+export interface MemberPromoteResponse {
+  'members'?: (_roster_v1_Member)[];
+}
+
+export interface MemberPromoteResponse__Output {
+  'members': (_roster_v1_Member__Output)[];
+}

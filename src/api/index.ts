@@ -1,0 +1,7 @@
+export { ApiServer, SERVER_OPTIONS, type ApiServerOptions } from './server.js';
+export { LEADER_HINT_KEY, ERROR_CODE_KEY } from './errors.js';
+export { FORWARDED_KEY } from './forward.js';
+export {
+  loadApiProtos, packageRoot, protoDirectory, PROTO_LOADER_OPTIONS,
+} from './generated/load.js';
+export type { ApiLogger } from './unary.js';

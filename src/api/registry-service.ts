@@ -1,0 +1,115 @@
+import type * as grpc from '@grpc/grpc-js';
+import { RosterError } from '../core/errors.js';
+import {
+  validateInstance, validateKey,
+  type CommandResult, type RegistryNode,
+} from '../replica/index.js';
+import {
+  namespaceOrDefault, toInstanceMessage, toLookupQuery, toRawInstance, toServiceSummaryMessage,
+} from './convert.js';
+import { callUnary, type LeaderForwarder } from './forward.js';
+import type { DeregisterRequest__Output } from './generated/types/roster/v1/DeregisterRequest.js';
+import type { DeregisterResponse } from './generated/types/roster/v1/DeregisterResponse.js';
+import type {
+  ListServicesRequest__Output,
+} from './generated/types/roster/v1/ListServicesRequest.js';
+import type { ListServicesResponse } from './generated/types/roster/v1/ListServicesResponse.js';
+import type { LookupRequest__Output } from './generated/types/roster/v1/LookupRequest.js';
+import type { LookupResponse } from './generated/types/roster/v1/LookupResponse.js';
+import type { RegisterRequest__Output } from './generated/types/roster/v1/RegisterRequest.js';
+import type { RegisterResponse } from './generated/types/roster/v1/RegisterResponse.js';
+import type { RegistryHandlers } from './generated/types/roster/v1/Registry.js';
+import { unary, type HandlerContext } from './unary.js';
+
+/**
+ * roster.v1.Registry: validation first (a bad request changes nothing), then writes through
+ * Raft on the leader (forwarded from followers), reads linearizable by default.
+ */
+export function registryHandlers(context: HandlerContext & { forwarder: LeaderForwarder }):
+  Partial<RegistryHandlers> {
+  const { node, forwarder } = context;
+  return {
+    Register: unary(context, (call) => register(node, forwarder, call)),
+    Deregister: unary(context, (call) => deregister(node, forwarder, call)),
+    Lookup: unary(context, (call) => lookup(node, call.request)),
+    ListServices: unary(context, (call) => listServices(node, call.request)),
+  };
+}
+
+type Call<Request> = grpc.ServerUnaryCall<Request, unknown>;
+
+async function register(
+  node: RegistryNode,
+  forwarder: LeaderForwarder,
+  call: Call<RegisterRequest__Output>,
+): Promise<RegisterResponse> {
+  const request = call.request;
+  if (request.ttl_ms !== 0 || request.lease_id !== 0) {
+    throw new RosterError('ROSTER_ERR_INVALID_ARGUMENT',
+      'ttl_ms and lease_id are not supported yet: register without them (leases are coming)',
+      { field: request.ttl_ms !== 0 ? 'ttl_ms' : 'lease_id' });
+  }
+  const instance = validateInstance(toRawInstance(request.instance));
+  return forwarder.run<RegisterResponse>(call, async () => {
+    const result = expectOk(await node.propose({ op: 'register', instance }));
+    if (result.op !== 'register') throw unexpected(result);
+    return {
+      instance_id: result.instance.id,
+      lease_id: result.instance.leaseId,
+      revision: result.revision,
+      created: result.created,
+    };
+  }, (clients, metadata, options) =>
+    callUnary(clients.registry.Register.bind(clients.registry), request, metadata, options));
+}
+
+async function deregister(
+  node: RegistryNode,
+  forwarder: LeaderForwarder,
+  call: Call<DeregisterRequest__Output>,
+): Promise<DeregisterResponse> {
+  const request = call.request;
+  if (request.lease_id !== 0) {
+    throw new RosterError('ROSTER_ERR_INVALID_ARGUMENT', 'lease_id is not supported yet',
+      { field: 'lease_id' });
+  }
+  const key = validateKey({
+    namespace: request.namespace,
+    service: request.service,
+    id: request.id,
+  });
+  return forwarder.run<DeregisterResponse>(call, async () => {
+    const result = expectOk(await node.propose({ op: 'deregister', key }));
+    return { revision: result.revision, removed: 1 };
+  }, (clients, metadata, options) =>
+    callUnary(clients.registry.Deregister.bind(clients.registry), request, metadata, options));
+}
+
+async function lookup(node: RegistryNode, request: LookupRequest__Output): Promise<LookupResponse> {
+  const query = toLookupQuery(request);
+  if (request.consistency !== 'SERIALIZABLE') await node.readBarrier();
+  const instances = node.registry.lookup(query);
+  return { instances: instances.map(toInstanceMessage), revision: node.registry.revision };
+}
+
+async function listServices(
+  node: RegistryNode,
+  request: ListServicesRequest__Output,
+): Promise<ListServicesResponse> {
+  const namespace = namespaceOrDefault(request.namespace);
+  if (request.consistency !== 'SERIALIZABLE') await node.readBarrier();
+  const services = node.registry.listServices(namespace);
+  return { services: services.map(toServiceSummaryMessage), revision: node.registry.revision };
+}
+
+/** A command that did nothing becomes the error the client should see. */
+function expectOk(result: CommandResult): Extract<CommandResult, { ok: true }> {
+  if (result.ok) return result;
+  const code = result.failure.code === 'not_found' ? 'ROSTER_ERR_NOT_FOUND'
+    : 'ROSTER_ERR_RESOURCE_EXHAUSTED';
+  throw new RosterError(code, result.failure.detail);
+}
+
+function unexpected(result: CommandResult): RosterError {
+  return new RosterError('ROSTER_ERR_INTERNAL', `unexpected result for ${result.op}`);
+}

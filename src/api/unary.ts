@@ -1,0 +1,41 @@
+import * as grpc from '@grpc/grpc-js';
+import type { RegistryNode } from '../replica/index.js';
+import { toApiError } from './errors.js';
+import type { LeaderForwarder } from './forward.js';
+
+/** pino's logger satisfies this; api/ does not build one (cli/ does). */
+export interface ApiLogger {
+  debug(fields: object, message: string): void;
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}
+
+export interface HandlerContext {
+  readonly node: RegistryNode;
+  readonly logger: ApiLogger;
+  readonly forwarder: LeaderForwarder;
+}
+
+/**
+ * An async handler as a grpc-js unary handler: the callback runs exactly once, with the
+ * response or the error mapped to a status (and the leader hint on UNAVAILABLE). Internal
+ * errors are logged; expected ones (bad input, not leader) are not.
+ */
+export function unary<Request, Response>(
+  context: HandlerContext,
+  handler: (call: grpc.ServerUnaryCall<Request, Response>) => Promise<Response>,
+): grpc.handleUnaryCall<Request, Response> {
+  return (call, callback) => {
+    handler(call).then(
+      (response) => callback(null, response),
+      (error: unknown) => {
+        const apiError = toApiError(error, context.forwarder.leaderAddress());
+        if (apiError.code === grpc.status.INTERNAL) {
+          context.logger.error({ path: call.getPath(), err: error }, 'request failed');
+        }
+        callback({ code: apiError.code, details: apiError.details, metadata: apiError.metadata });
+      },
+    );
+  };
+}

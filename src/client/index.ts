@@ -1,0 +1,2 @@
+/** The TypeScript SDK (import from the package root). Grows into the full SDK of SPEC.md. */
+export { RosterClient, isServiceError, type RosterClientOptions } from './roster-client.js';

@@ -1,0 +1,244 @@
+import * as grpc from '@grpc/grpc-js';
+import { RosterError } from '../core/errors.js';
+import { loadApiProtos } from '../api/generated/load.js';
+import type { ClusterClient } from '../api/generated/types/roster/v1/Cluster.js';
+import type { DeregisterRequest } from '../api/generated/types/roster/v1/DeregisterRequest.js';
+import type {
+  DeregisterResponse__Output,
+} from '../api/generated/types/roster/v1/DeregisterResponse.js';
+import type { ListServicesRequest } from '../api/generated/types/roster/v1/ListServicesRequest.js';
+import type {
+  ListServicesResponse__Output,
+} from '../api/generated/types/roster/v1/ListServicesResponse.js';
+import type { LookupRequest } from '../api/generated/types/roster/v1/LookupRequest.js';
+import type { LookupResponse__Output } from '../api/generated/types/roster/v1/LookupResponse.js';
+import type { MemberAddRequest } from '../api/generated/types/roster/v1/MemberAddRequest.js';
+import type {
+  MemberAddResponse__Output,
+} from '../api/generated/types/roster/v1/MemberAddResponse.js';
+import type {
+  MemberListResponse__Output,
+} from '../api/generated/types/roster/v1/MemberListResponse.js';
+import type {
+  MemberRemoveResponse__Output,
+} from '../api/generated/types/roster/v1/MemberRemoveResponse.js';
+import type { RegisterRequest } from '../api/generated/types/roster/v1/RegisterRequest.js';
+import type {
+  RegisterResponse__Output,
+} from '../api/generated/types/roster/v1/RegisterResponse.js';
+import type { RegistryClient } from '../api/generated/types/roster/v1/Registry.js';
+import type { SnapshotChunk__Output } from '../api/generated/types/roster/v1/SnapshotChunk.js';
+import type { StatusResponse__Output } from '../api/generated/types/roster/v1/StatusResponse.js';
+import type {
+  TransferLeadershipResponse__Output,
+} from '../api/generated/types/roster/v1/TransferLeadershipResponse.js';
+
+const LEADER_HINT_KEY = 'roster-leader';
+const ERROR_CODE_KEY = 'roster-error-code';
+
+/** Roster error codes that guarantee the request had no effect: safe to retry anywhere. */
+const NOT_APPLIED = new Set([
+  'ROSTER_ERR_NOT_LEADER', 'ROSTER_ERR_NO_LEADER', 'ROSTER_ERR_PROPOSAL_DROPPED',
+  'ROSTER_ERR_PROPOSAL_OVERWRITTEN', 'ROSTER_ERR_STOPPED', 'ROSTER_ERR_NOT_READY',
+]);
+
+export interface RosterClientOptions {
+  /** host:port of any nodes; the client finds the leader itself. */
+  readonly endpoints: readonly string[];
+  /** Deadline of one attempt. */
+  readonly timeoutMs?: number;
+  /** Attempts per call, across endpoints, with jittered exponential backoff between. */
+  readonly attempts?: number;
+  readonly backoffBaseMs?: number;
+  readonly backoffMaxMs?: number;
+}
+
+interface Stubs {
+  readonly registry: RegistryClient;
+  readonly cluster: ClusterClient;
+}
+
+type Unary<Request, Response> = (request: Request, metadata: grpc.Metadata,
+  options: grpc.CallOptions, callback: grpc.requestCallback<Response>) => grpc.ClientUnaryCall;
+
+/**
+ * A Roster client: calls go to a preferred endpoint; an UNAVAILABLE answer with a leader hint
+ * moves the preference to the leader, a connection failure moves it to the next endpoint, and
+ * retries back off with jitter. Only calls that are idempotent, or refused before taking
+ * effect, are retried: a write whose outcome is unknown is reported, not repeated.
+ */
+export class RosterClient {
+  private readonly endpoints: string[];
+  private readonly stubs = new Map<string, Stubs>();
+  private preferred: string;
+  private readonly timeoutMs: number;
+  private readonly attempts: number;
+  private readonly backoffBaseMs: number;
+  private readonly backoffMaxMs: number;
+
+  constructor(options: RosterClientOptions) {
+    if (options.endpoints.length === 0) {
+      throw new RosterError('ROSTER_ERR_INVALID_ARGUMENT', 'at least one endpoint is needed');
+    }
+    this.endpoints = [...options.endpoints];
+    this.preferred = this.endpoints[0] as string;
+    this.timeoutMs = options.timeoutMs ?? 5_000;
+    this.attempts = options.attempts ?? 8;
+    this.backoffBaseMs = options.backoffBaseMs ?? 50;
+    this.backoffMaxMs = options.backoffMaxMs ?? 2_000;
+  }
+
+  register(request: RegisterRequest): Promise<RegisterResponse__Output> {
+    // Registering the same instance twice changes nothing: safe to retry.
+    return this.unary((s) => s.registry.Register.bind(s.registry), request, { idempotent: true });
+  }
+
+  deregister(request: DeregisterRequest): Promise<DeregisterResponse__Output> {
+    return this.unary((s) => s.registry.Deregister.bind(s.registry), request,
+      { idempotent: false });
+  }
+
+  lookup(request: LookupRequest): Promise<LookupResponse__Output> {
+    return this.unary((s) => s.registry.Lookup.bind(s.registry), request, { idempotent: true });
+  }
+
+  listServices(request: ListServicesRequest = {}): Promise<ListServicesResponse__Output> {
+    return this.unary((s) => s.registry.ListServices.bind(s.registry), request,
+      { idempotent: true });
+  }
+
+  memberList(): Promise<MemberListResponse__Output> {
+    return this.unary((s) => s.cluster.MemberList.bind(s.cluster), {}, { idempotent: true });
+  }
+
+  memberAdd(request: MemberAddRequest): Promise<MemberAddResponse__Output> {
+    return this.unary((s) => s.cluster.MemberAdd.bind(s.cluster), request, { idempotent: false });
+  }
+
+  memberRemove(request: { id?: number; name?: string }): Promise<MemberRemoveResponse__Output> {
+    return this.unary((s) => s.cluster.MemberRemove.bind(s.cluster), request,
+      { idempotent: false });
+  }
+
+  memberPromote(request: { id?: number; name?: string }): Promise<MemberRemoveResponse__Output> {
+    return this.unary((s) => s.cluster.MemberPromote.bind(s.cluster), request,
+      { idempotent: false });
+  }
+
+  transferLeadership(request: { to_id?: number; to_name?: string }):
+    Promise<TransferLeadershipResponse__Output> {
+    return this.unary((s) => s.cluster.TransferLeadership.bind(s.cluster), request,
+      { idempotent: false });
+  }
+
+  /** The status of one node, asked directly (no failover: each node answers for itself). */
+  status(endpoint: string): Promise<StatusResponse__Output> {
+    const stubs = this.stubsFor(endpoint);
+    return callOnce(stubs.cluster.Status.bind(stubs.cluster), {}, this.deadline());
+  }
+
+  /** A consistent snapshot of the registry, chunk by chunk. */
+  async *snapshot(): AsyncGenerator<SnapshotChunk__Output> {
+    const stubs = this.stubsFor(this.preferred);
+    const stream = stubs.cluster.Snapshot({});
+    for await (const chunk of stream as AsyncIterable<SnapshotChunk__Output>) yield chunk;
+  }
+
+  close(): void {
+    for (const stubs of this.stubs.values()) {
+      stubs.registry.close();
+      stubs.cluster.close();
+    }
+    this.stubs.clear();
+  }
+
+  private deadline(): number {
+    return Date.now() + this.timeoutMs;
+  }
+
+  private stubsFor(endpoint: string): Stubs {
+    const existing = this.stubs.get(endpoint);
+    if (existing !== undefined) return existing;
+    const protos = loadApiProtos();
+    const credentials = grpc.credentials.createInsecure();
+    const stubs = {
+      registry: new protos.registry.roster.v1.Registry(endpoint, credentials),
+      cluster: new protos.cluster.roster.v1.Cluster(endpoint, credentials),
+    };
+    this.stubs.set(endpoint, stubs);
+    return stubs;
+  }
+
+  private async unary<Request, Response>(
+    method: (stubs: Stubs) => Unary<Request, Response>,
+    request: Request,
+    options: { idempotent: boolean },
+  ): Promise<Response> {
+    let lastError: unknown;
+    for (let attempt = 0; attempt < this.attempts; attempt++) {
+      if (attempt > 0) await sleep(this.backoffMs(attempt));
+      const endpoint = this.preferred;
+      try {
+        return await callOnce(method(this.stubsFor(endpoint)), request, this.deadline());
+      } catch (error: unknown) {
+        lastError = error;
+        if (!this.shouldRetry(error, endpoint, options.idempotent)) throw error;
+      }
+    }
+    throw lastError;
+  }
+
+  /** Decides whether to retry, and where: the hinted leader or the next endpoint. */
+  private shouldRetry(error: unknown, endpoint: string, idempotent: boolean): boolean {
+    if (!isServiceError(error)) return false;
+    const hint = error.metadata?.get(LEADER_HINT_KEY)[0];
+    const code = error.metadata?.get(ERROR_CODE_KEY)[0];
+    if (error.code === grpc.status.UNAVAILABLE) {
+      if (typeof hint === 'string' && hint !== '' && hint !== endpoint) this.preferred = hint;
+      else this.rotate(endpoint);
+      return idempotent || code === undefined || NOT_APPLIED.has(String(code));
+    }
+    if (error.code === grpc.status.DEADLINE_EXCEEDED && idempotent) {
+      this.rotate(endpoint);
+      return true;
+    }
+    return false;
+  }
+
+  private rotate(from: string): void {
+    const index = this.endpoints.indexOf(from);
+    this.preferred = this.endpoints[(index + 1) % this.endpoints.length] as string;
+  }
+
+  /** Full jitter: uniform in [0, min(max, base * 2^attempt)]. */
+  private backoffMs(attempt: number): number {
+    const ceiling = Math.min(this.backoffMaxMs, this.backoffBaseMs * 2 ** attempt);
+    return Math.random() * ceiling;
+  }
+}
+
+function callOnce<Request, Response>(
+  method: Unary<Request, Response>,
+  request: Request,
+  deadline: number,
+): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    method(request, new grpc.Metadata(), { deadline }, (error, response) => {
+      if (error !== null) {
+        reject(error);
+      } else if (response === undefined) {
+        reject(new RosterError('ROSTER_ERR_INTERNAL', 'empty response'));
+      } else {
+        resolve(response);
+      }
+    });
+  });
+}
+
+export function isServiceError(error: unknown): error is grpc.ServiceError {
+  return error instanceof Error && typeof (error as Partial<grpc.ServiceError>).code === 'number';
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,237 @@
+import { RosterError } from '../core/errors.js';
+
+/** A founding member: its name and how peers and clients reach it. */
+export interface MemberSpec {
+  readonly name: string;
+  readonly peerAddress: string;
+  readonly clientAddress: string;
+}
+
+export interface ServeConfig {
+  readonly name: string;
+  readonly dataDir: string;
+  readonly listen: string;
+  readonly peerListen: string;
+  readonly httpListen: string;
+  readonly dnsListen: string | undefined;
+  /** What others use to reach this node (the listen address unless it is a wildcard). */
+  readonly advertiseClient: string;
+  readonly advertisePeer: string;
+  readonly initialCluster: readonly MemberSpec[];
+  readonly initialClusterState: 'new' | 'existing';
+  /** A running cluster's client endpoint to join as a learner (then be promoted). */
+  readonly join: string | undefined;
+  readonly heartbeatIntervalMs: number;
+  readonly electionTimeoutMs: number;
+  readonly snapshotEntries: number;
+  readonly compactionKeepEntries: number;
+  readonly logLevel: string;
+  /** Dial these peers (by name) at these addresses instead of their advertised ones. */
+  readonly peerRoutes: ReadonlyMap<string, string>;
+}
+
+/** Every flag of `roster serve`; each is also ROSTER_<FLAG_IN_CAPS> (SPEC.md). */
+export const SERVE_FLAGS = [
+  'name', 'data-dir', 'listen', 'peer-listen', 'http-listen', 'dns-listen', 'advertise-client',
+  'advertise-peer', 'initial-cluster', 'initial-cluster-state', 'join', 'heartbeat-interval-ms',
+  'election-timeout-ms', 'snapshot-entries', 'compaction-keep-entries', 'log-level',
+  'peer-service', 'replicas', 'peer-route',
+] as const;
+
+export type ServeFlag = (typeof SERVE_FLAGS)[number];
+
+const DNS_LABEL = /^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+const HOST_PORT = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):([0-9]{1,5})$/;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function usage(flag: string, why: string): RosterError {
+  return new RosterError('ROSTER_ERR_INVALID_ARGUMENT', `--${flag}: ${why}`, { field: flag });
+}
+
+/** Flag value, else ROSTER_<FLAG> from the environment, else undefined. */
+export function flagOrEnv(
+  flags: Readonly<Record<string, string | undefined>>,
+  env: Readonly<Record<string, string | undefined>>,
+  flag: string,
+): string | undefined {
+  const fromFlag = flags[flag];
+  if (fromFlag !== undefined) return fromFlag;
+  const fromEnv = env[`ROSTER_${flag.toUpperCase().replaceAll('-', '_')}`];
+  return fromEnv === '' ? undefined : fromEnv;
+}
+
+export function parseHostPort(flag: string, value: string): string {
+  const match = HOST_PORT.exec(value);
+  const port = Number(match?.[1]);
+  if (match === null || port < 1 || port > 65_535) throw usage(flag, `"${value}" is not host:port`);
+  return value;
+}
+
+function portOf(address: string): number {
+  return Number(address.slice(address.lastIndexOf(':') + 1));
+}
+
+function hostOf(address: string): string {
+  return address.slice(0, address.lastIndexOf(':'));
+}
+
+function positiveInteger(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isSafeInteger(parsed) || parsed < 1) {
+    throw usage(flag, `must be a positive integer, got "${value}"`);
+  }
+  return parsed;
+}
+
+/**
+ * `name=host:peerPort` (the client port is peerPort - 1, as with the defaults 7400/7401) or
+ * `name=host:peerPort/clientPort`, comma-separated.
+ */
+export function parseInitialCluster(value: string): MemberSpec[] {
+  const members: MemberSpec[] = [];
+  for (const item of value.split(',').map((part) => part.trim()).filter((part) => part !== '')) {
+    const [name, address, extra] = item.split('=');
+    if (name === undefined || address === undefined || extra !== undefined ||
+      !DNS_LABEL.test(name)) {
+      throw usage('initial-cluster',
+        `"${item}" is not name=host:peerPort with a lowercase DNS name`);
+    }
+    const [peer, clientPort] = address.split('/');
+    const peerAddress = parseHostPort('initial-cluster', peer ?? '');
+    const client = clientPort === undefined ? portOf(peerAddress) - 1 : Number(clientPort);
+    if (!Number.isInteger(client) || client < 1 || client > 65_535) {
+      throw usage('initial-cluster', `"${item}" has no usable client port`);
+    }
+    members.push({ name, peerAddress, clientAddress: `${hostOf(peerAddress)}:${client}` });
+  }
+  if (members.length === 0) throw usage('initial-cluster', 'lists no member');
+  if (new Set(members.map((member) => member.name)).size !== members.length) {
+    throw usage('initial-cluster', 'names a member twice');
+  }
+  return members;
+}
+
+/** A wildcard listen address is not reachable as such: advertise the hostname instead. */
+function advertised(listen: string, hostname: string): string {
+  const host = hostOf(listen);
+  if (host === '0.0.0.0' || host === '[::]' || host === '::') {
+    return `${hostname}:${portOf(listen)}`;
+  }
+  return listen;
+}
+
+/**
+ * The StatefulSet default: pod `roster-2` of service `roster` knows its peers are
+ * roster-0.roster ... roster-(n-1).roster on the same ports.
+ */
+function statefulSetCluster(options: {
+  name: string; peerService: string; replicas: number; peerPort: number;
+}): MemberSpec[] {
+  const match = /^(.*)-([0-9]+)$/.exec(options.name);
+  if (match === null) {
+    throw usage('peer-service', `the name "${options.name}" has no StatefulSet ordinal (-N)`);
+  }
+  const base = match[1] as string;
+  return Array.from({ length: options.replicas }, (_, ordinal) => {
+    const host = `${base}-${ordinal}.${options.peerService}`;
+    return {
+      name: `${base}-${ordinal}`,
+      peerAddress: `${host}:${options.peerPort}`,
+      clientAddress: `${host}:${options.peerPort - 1}`,
+    };
+  });
+}
+
+/** Validates every flag once and returns a frozen config; throws RosterError on bad input. */
+export function parseServeConfig(options: {
+  flags: Readonly<Record<string, string | undefined>>;
+  env: Readonly<Record<string, string | undefined>>;
+  hostname: string;
+}): ServeConfig {
+  const get = (flag: ServeFlag): string | undefined => flagOrEnv(options.flags, options.env, flag);
+  const name = get('name') ?? options.hostname.split('.')[0] ?? 'roster';
+  if (!DNS_LABEL.test(name)) throw usage('name', `"${name}" must be a lowercase DNS label`);
+  const listen = parseHostPort('listen', get('listen') ?? '127.0.0.1:7400');
+  const peerListen = parseHostPort('peer-listen', get('peer-listen') ?? '127.0.0.1:7401');
+  const httpListen = parseHostPort('http-listen', get('http-listen') ?? '127.0.0.1:7402');
+  const dns = get('dns-listen');
+  const advertiseClient = parseHostPort('advertise-client',
+    get('advertise-client') ?? advertised(listen, options.hostname));
+  const advertisePeer = parseHostPort('advertise-peer',
+    get('advertise-peer') ?? advertised(peerListen, options.hostname));
+  const heartbeatIntervalMs = positiveInteger('heartbeat-interval-ms',
+    get('heartbeat-interval-ms'), 100);
+  const electionTimeoutMs = positiveInteger('election-timeout-ms',
+    get('election-timeout-ms'), 1000);
+  if (electionTimeoutMs < heartbeatIntervalMs * 3) {
+    throw usage('election-timeout-ms',
+      `must be at least 3 heartbeat intervals (${heartbeatIntervalMs * 3} ms)`);
+  }
+  const state = get('initial-cluster-state') ?? 'new';
+  if (state !== 'new' && state !== 'existing') {
+    throw usage('initial-cluster-state', 'must be new or existing');
+  }
+  const logLevel = get('log-level') ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw usage('log-level', `must be one of ${LOG_LEVELS.join(', ')}`);
+  }
+  const initialCluster = initialClusterOf({ get, name, advertisePeer, advertiseClient });
+  if (!initialCluster.some((member) => member.name === name) && get('join') === undefined &&
+    state === 'new') {
+    throw usage('initial-cluster', `does not include this node "${name}"`);
+  }
+  const join = get('join');
+  return Object.freeze({
+    name,
+    dataDir: get('data-dir') ?? `.roster/${name}`,
+    listen, peerListen, httpListen,
+    dnsListen: dns === undefined ? undefined : parseHostPort('dns-listen', dns),
+    advertiseClient, advertisePeer,
+    initialCluster: Object.freeze(initialCluster),
+    initialClusterState: state,
+    join: join === undefined ? undefined : parseHostPort('join', join),
+    heartbeatIntervalMs, electionTimeoutMs,
+    snapshotEntries: positiveInteger('snapshot-entries', get('snapshot-entries'), 10_000),
+    compactionKeepEntries: positiveInteger('compaction-keep-entries',
+      get('compaction-keep-entries'), 5_000),
+    logLevel,
+    peerRoutes: parsePeerRoutes(get('peer-route')),
+  });
+}
+
+/** `name=host:port,...`: how this node reaches those peers (proxies, NAT, tests). */
+export function parsePeerRoutes(value: string | undefined): ReadonlyMap<string, string> {
+  const routes = new Map<string, string>();
+  if (value === undefined) return routes;
+  for (const item of value.split(',').map((part) => part.trim()).filter((part) => part !== '')) {
+    const [name, address, extra] = item.split('=');
+    if (name === undefined || address === undefined || extra !== undefined ||
+      !DNS_LABEL.test(name)) {
+      throw usage('peer-route', `"${item}" is not name=host:port`);
+    }
+    routes.set(name, parseHostPort('peer-route', address));
+  }
+  return routes;
+}
+
+function initialClusterOf(options: {
+  get: (flag: ServeFlag) => string | undefined;
+  name: string;
+  advertisePeer: string;
+  advertiseClient: string;
+}): MemberSpec[] {
+  const explicit = options.get('initial-cluster');
+  if (explicit !== undefined) return parseInitialCluster(explicit);
+  const peerService = options.get('peer-service');
+  if (peerService !== undefined) {
+    const replicas = positiveInteger('replicas', options.get('replicas'), 3);
+    return statefulSetCluster({
+      name: options.name, peerService, replicas, peerPort: portOf(options.advertisePeer),
+    });
+  }
+  // Alone: a single-node cluster of this node.
+  return [{
+    name: options.name, peerAddress: options.advertisePeer, clientAddress: options.advertiseClient,
+  }];
+}

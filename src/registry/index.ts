@@ -1,0 +1,9 @@
+/** The replicated registry: data model, validation, commands, and the state machine. */
+export * from './model.js';
+export { encodeCommand, decodeCommand } from './commands.js';
+export {
+  encodeMemberContext, decodeMemberContext, memberIdOf,
+  type MemberAddresses, type MemberChange,
+} from './members.js';
+export { Registry, type LogEntry, type StateLimits } from './registry.js';
+export * from './validate.js';

@@ -1,0 +1,125 @@
+/**
+ * The registry's data model (SPEC.md, gRPC API): what a service instance is, what the
+ * replicated commands are, and what applying them produces. Pure data, no behaviour.
+ */
+
+export const DEFAULT_NAMESPACE = 'default';
+export const DEFAULT_WEIGHT = 100;
+
+/** Health as the registry records it; pull checks (health/) move it, a quorum confirming. */
+export type HealthState = 'passing' | 'warning' | 'critical';
+
+/** Set by the instance itself through its heartbeats: draining means "send no new work". */
+export type ServingStatus = 'serving' | 'draining';
+
+/** What a client registers: validated and normalized before it is proposed. */
+export interface InstanceSpec {
+  readonly namespace: string;
+  readonly service: string;
+  readonly id: string;
+  readonly address: string;
+  readonly port: number;
+  /** Named ports, e.g. { http: 8080, metrics: 9090 }, sorted by name. */
+  readonly ports: Readonly<Record<string, number>>;
+  readonly protocol: string;
+  readonly version: string;
+  readonly environment: string;
+  readonly region: string;
+  readonly zone: string;
+  /** Sorted, without duplicates. */
+  readonly tags: readonly string[];
+  /** Sorted by key. */
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly weight: number;
+  readonly priority: number;
+  readonly capacity: number;
+}
+
+/** An instance as stored: the spec plus what the registry maintains. */
+export interface StoredInstance extends InstanceSpec {
+  /** 0 when the instance has no lease (persists until deregistered). */
+  readonly leaseId: number;
+  readonly status: ServingStatus;
+  readonly health: HealthState;
+  readonly createRevision: number;
+  readonly modRevision: number;
+}
+
+export interface InstanceKey {
+  readonly namespace: string;
+  readonly service: string;
+  readonly id: string;
+}
+
+/** A cluster member's addresses, replicated so every node can reach every other. */
+export interface Member {
+  readonly id: number;
+  readonly name: string;
+  readonly peerAddress: string;
+  readonly clientAddress: string;
+}
+
+/** The commands of the replicated log (normal entries). */
+export type Command =
+  | { readonly op: 'register'; readonly instance: InstanceSpec }
+  | { readonly op: 'deregister'; readonly key: InstanceKey };
+
+export type EventType = 'PUT' | 'DELETE';
+export type EventReason = 'registered' | 'updated' | 'deregistered' | 'expired' | 'health';
+
+/** One change to one instance, at the revision of the command that made it. */
+export interface RegistryEvent {
+  readonly type: EventType;
+  readonly reason: EventReason;
+  readonly revision: number;
+  readonly instance: StoredInstance;
+}
+
+/** Why a command did nothing; the API maps these to error codes. */
+export type CommandFailure =
+  | { readonly code: 'not_found'; readonly detail: string }
+  | { readonly code: 'limit'; readonly detail: string };
+
+export type CommandResult =
+  | {
+    readonly op: 'register';
+    readonly ok: true;
+    readonly revision: number;
+    readonly created: boolean;
+    readonly instance: StoredInstance;
+  }
+  | { readonly op: 'deregister'; readonly ok: true; readonly revision: number }
+  | { readonly op: Command['op']; readonly ok: false; readonly failure: CommandFailure };
+
+/** Filters of a lookup; empty fields match everything. */
+export interface LookupQuery {
+  readonly namespace: string;
+  readonly service: string;
+  /** An instance must carry every one of these tags. */
+  readonly tags: readonly string[];
+  readonly version: string;
+  readonly zone: string;
+  readonly region: string;
+  readonly environment: string;
+  /** By default only passing/warning, serving instances; true returns all. */
+  readonly includeUnhealthy: boolean;
+}
+
+export interface ServiceSummary {
+  readonly name: string;
+  readonly instances: number;
+  readonly healthy: number;
+}
+
+export function instanceKeyOf(instance: InstanceKey): InstanceKey {
+  return { namespace: instance.namespace, service: instance.service, id: instance.id };
+}
+
+export function formatKey(key: InstanceKey): string {
+  return `${key.namespace}/${key.service}/${key.id}`;
+}
+
+/** Healthy as lookups mean it: not critical, and not draining. */
+export function isHealthy(instance: StoredInstance): boolean {
+  return instance.health !== 'critical' && instance.status === 'serving';
+}

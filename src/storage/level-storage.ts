@@ -1,0 +1,420 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Level } from 'level';
+import { assert, getErrorMessage } from '../core/assert.js';
+import { RosterError } from '../core/errors.js';
+import {
+  EMPTY_HARD_STATE, EMPTY_SNAPSHOT, type Entry, type HardState, type NodeId, type Snapshot,
+} from '../raft/index.js';
+import {
+  CorruptRecordError, ENTRY_KEY_END, ENTRY_KEY_MIN, FORMAT_VERSION, HARD_STATE_KEY, META_KEY,
+  SNAPSHOT_KEY, decodeEntry, decodeEntryKey, decodeHardState, decodeMeta, decodeSnapshot,
+  describeKey, encodeEntry, encodeHardState, encodeMeta, encodeSnapshot, entryKey,
+} from './level-codec.js';
+import { MemoryStorage } from './memory-storage.js';
+import type { LogPersister, PersistBatch } from './persister.js';
+
+export interface LevelLogOptions {
+  /** A directory; LevelDB lives in `${dataDir}/raft`. */
+  readonly dataDir: string;
+  /** Stored on first open; a different id on reopen is refused (the dir is another node's). */
+  readonly nodeId: NodeId;
+}
+
+export interface RecoveredLog {
+  /** Snapshot + hard state + every entry after the snapshot. */
+  readonly storage: MemoryStorage;
+  /** True when the data dir held no Raft state at all (no hard state, snapshot or entry). */
+  readonly fresh: boolean;
+}
+
+/** Another process (or another LevelLog in this one) has the data dir open. */
+export class DataDirLockedError extends Error {
+  override readonly name = 'DataDirLockedError';
+}
+
+type Db = Level<Uint8Array, Uint8Array>;
+type BatchOp =
+  | { type: 'put'; key: Uint8Array; value: Uint8Array }
+  | { type: 'del'; key: Uint8Array };
+type Done = (error?: Error) => void;
+
+/**
+ * What is on disk, tracked in memory so that writes know which keys to delete without reading:
+ * entry keys are exactly offset+1..last (none when last === offset), the same range the
+ * replica's MemoryStorage holds. offset <= snapshotIndex <= last.
+ */
+interface DurableLog {
+  readonly snapshotIndex: number;
+  readonly offset: number;
+  readonly last: number;
+}
+
+/** One write: its ops (one LevelDB batch) and the durable log once they are on disk. */
+interface WritePlan {
+  readonly ops: BatchOp[];
+  readonly next: DurableLog;
+}
+
+/**
+ * The Raft log in LevelDB (format: level-codec.ts). Writes are queued and complete in the order
+ * they were issued, each as one synced atomic batch; the replica updates its MemoryStorage only
+ * after `done`, so the durable log and MemoryStorage hold the same entries.
+ */
+export class LevelLog implements LogPersister {
+  /** The previous write; each write chains on it, so completions keep issue order. */
+  private tail: Promise<void> = Promise.resolve();
+  /** A failed write poisons the log: later writes would build on a state we do not know. */
+  private failure: Error | undefined = undefined;
+  private closeRequested = false;
+  private closePromise: Promise<void> | undefined = undefined;
+
+  private constructor(
+    private readonly db: Db,
+    private readonly dataDir: string,
+    private readonly recovered: RecoveredLog,
+    private durable: DurableLog,
+  ) {}
+
+  /** Opens (creating if needed) and recovers the log; throws before anything can serve. */
+  static async open(options: LevelLogOptions): Promise<LevelLog> {
+    const { dataDir, nodeId } = options;
+    assert(Number.isSafeInteger(nodeId) && nodeId > 0, `node id ${nodeId} is not positive`);
+    const location = join(dataDir, 'raft');
+    await mkdir(location, { recursive: true });
+    const db = await openDb(location, dataDir);
+    try {
+      const { recovered, durable } = await recoverState(db, dataDir, nodeId);
+      return new LevelLog(db, dataDir, recovered, durable);
+    } catch (error) {
+      await db.close();
+      throw error;
+    }
+  }
+
+  /**
+   * The state read at open (plus the bootstrap, if written). The replica then keeps this same
+   * MemoryStorage in step with the writes.
+   */
+  recover(): RecoveredLog {
+    return this.recovered;
+  }
+
+  /** Writes the initial state of a founding member (bootstrap snapshot + hard state), durably. */
+  bootstrap(snapshot: Snapshot, hardState: HardState): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.enqueue(() => this.planBootstrap(snapshot, hardState), (error?: Error) => {
+        if (error !== undefined) {
+          reject(error);
+          return;
+        }
+        // Durable first, then memory: the same order the replica follows.
+        this.recovered.storage.applySnapshot(snapshot);
+        this.recovered.storage.setHardState(hardState);
+        resolve();
+      });
+    });
+  }
+
+  persist(batch: PersistBatch, done: Done): void {
+    this.enqueue(() => this.planPersist(batch), done);
+  }
+
+  saveSnapshot(snapshot: Snapshot, compactIndex: number, done: Done): void {
+    this.enqueue(() => this.planSaveSnapshot(snapshot, compactIndex), done);
+  }
+
+  /** Completes the writes already issued, then closes; later writes fail with STOPPED. */
+  close(): Promise<void> {
+    if (this.closePromise === undefined) {
+      this.closeRequested = true;
+      this.closePromise = this.tail.then(() => this.db.close());
+    }
+    return this.closePromise;
+  }
+
+  private enqueue(plan: () => WritePlan, done: Done): void {
+    // Decided at issue time: writes issued before close() still complete.
+    const stopped = this.closeRequested;
+    this.tail = this.tail.then(async () => {
+      const error = stopped ? this.stoppedError() : await this.write(plan);
+      // Outside the promise chain: a throwing callback surfaces as an uncaught exception (as
+      // with any callback API) instead of breaking the queue; microtasks keep `done` in order.
+      queueMicrotask(() => (error === undefined ? done() : done(error)));
+    });
+  }
+
+  private async write(plan: () => WritePlan): Promise<Error | undefined> {
+    if (this.failure !== undefined) {
+      return new Error(`Raft log in ${this.dataDir}: an earlier write failed ` +
+        `(${this.failure.message})`, { cause: this.failure });
+    }
+    try {
+      const { ops, next } = plan();
+      if (ops.length > 0) await this.db.batch(ops, { sync: true });
+      this.durable = next;
+      return undefined;
+    } catch (error) {
+      this.failure = error instanceof Error ? error : new Error(getErrorMessage(error));
+      return this.failure;
+    }
+  }
+
+  private stoppedError(): RosterError {
+    return new RosterError('ROSTER_ERR_STOPPED', `the Raft log in ${this.dataDir} is closed`);
+  }
+
+  private planBootstrap(snapshot: Snapshot, hardState: HardState): WritePlan {
+    const durable = this.durable;
+    assert(durable.snapshotIndex === 0 && durable.last === 0,
+      `bootstrap of a non-empty log in ${this.dataDir} ` +
+      `(snapshot ${durable.snapshotIndex}, last ${durable.last})`);
+    const index = snapshot.metadata.index;
+    const ops: BatchOp[] = [
+      { type: 'put', key: SNAPSHOT_KEY, value: encodeSnapshot(snapshot) },
+      { type: 'put', key: HARD_STATE_KEY, value: encodeHardState(hardState) },
+    ];
+    return { ops, next: { snapshotIndex: index, offset: index, last: index } };
+  }
+
+  /** Mirrors the replica's order: snapshot (drops all entries), entries, then hard state. */
+  private planPersist(batch: PersistBatch): WritePlan {
+    const ops: BatchOp[] = [];
+    let next = this.durable;
+    if (batch.snapshot !== undefined) {
+      const index = batch.snapshot.metadata.index;
+      deleteEntries(ops, next.offset + 1, next.last);
+      ops.push({ type: 'put', key: SNAPSHOT_KEY, value: encodeSnapshot(batch.snapshot) });
+      next = { snapshotIndex: index, offset: index, last: index };
+    }
+    next = appendEntries(ops, next, batch.entries);
+    if (batch.hardState !== undefined) {
+      ops.push({ type: 'put', key: HARD_STATE_KEY, value: encodeHardState(batch.hardState) });
+    }
+    return { ops, next };
+  }
+
+  /** Mirrors MemoryStorage.createSnapshot + compact: an older snapshot changes nothing. */
+  private planSaveSnapshot(snapshot: Snapshot, compactIndex: number): WritePlan {
+    const durable = this.durable;
+    const index = snapshot.metadata.index;
+    if (index <= durable.snapshotIndex) return { ops: [], next: durable };
+    assert(index <= durable.last, `snapshot ${index} beyond the durable last ${durable.last}`);
+    assert(compactIndex <= index, `compact ${compactIndex} beyond the snapshot ${index}`);
+    const ops: BatchOp[] = [
+      { type: 'put', key: SNAPSHOT_KEY, value: encodeSnapshot(snapshot) },
+    ];
+    deleteEntries(ops, durable.offset + 1, Math.min(compactIndex, durable.last));
+    const offset = Math.max(durable.offset, compactIndex);
+    return { ops, next: { snapshotIndex: index, offset, last: durable.last } };
+  }
+}
+
+/**
+ * Appends like MemoryStorage.append: entries at or below the offset are already compacted,
+ * and whatever the durable log holds beyond the new last entry is a replaced suffix.
+ */
+function appendEntries(ops: BatchOp[], durable: DurableLog, entries: readonly Entry[]): DurableLog {
+  const firstEntry = entries[0];
+  if (firstEntry === undefined) return durable;
+  const first = firstEntry.index;
+  const lastNew = first + entries.length - 1;
+  if (lastNew <= durable.offset) return durable;
+  const skip = Math.max(0, durable.offset + 1 - first);
+  assert(first + skip <= durable.last + 1,
+    `durable log gap: appending ${first + skip} after ${durable.last}`);
+  for (let i = skip; i < entries.length; i++) {
+    const entry = entries[i] as Entry;
+    assert(entry.index === first + i, `entries not contiguous: ${entry.index} at ${first + i}`);
+    ops.push({ type: 'put', key: entryKey(entry.index), value: encodeEntry(entry) });
+  }
+  deleteEntries(ops, lastNew + 1, durable.last);
+  return { ...durable, last: lastNew };
+}
+
+function deleteEntries(ops: BatchOp[], lo: number, hi: number): void {
+  for (let index = lo; index <= hi; index++) ops.push({ type: 'del', key: entryKey(index) });
+}
+
+// ---- open and recovery ----
+
+async function openDb(location: string, dataDir: string): Promise<Db> {
+  const db: Db = new Level<Uint8Array, Uint8Array>(location, {
+    keyEncoding: 'view', valueEncoding: 'view', createIfMissing: true,
+  });
+  try {
+    await db.open();
+  } catch (error) {
+    if (isLockedError(error)) {
+      throw new DataDirLockedError(`data dir ${dataDir} is already in use: another Roster ` +
+        `process (or another open of it) holds ${join(location, 'LOCK')}`, { cause: error });
+    }
+    throw new Error(`cannot open the Raft log in ${location}: ${describeCause(error)}`,
+      { cause: error });
+  }
+  return db;
+}
+
+function isLockedError(error: unknown): boolean {
+  const code = (value: unknown): unknown => (value as { code?: unknown } | undefined)?.code;
+  return code(error) === 'LEVEL_LOCKED' || code((error as { cause?: unknown }).cause) ===
+    'LEVEL_LOCKED';
+}
+
+function describeCause(error: unknown): string {
+  const cause = (error as { cause?: unknown }).cause;
+  return cause === undefined ? getErrorMessage(error) :
+    `${getErrorMessage(error)} (${getErrorMessage(cause)})`;
+}
+
+function corrupt(dataDir: string, what: string): RosterError {
+  return new RosterError('ROSTER_ERR_CORRUPT_DATA', `Raft log in data dir ${dataDir}: ${what}`);
+}
+
+/** Reads everything back, checking each record and the log's shape; throws if anything is off. */
+async function recoverState(db: Db, dataDir: string, nodeId: NodeId):
+  Promise<{ recovered: RecoveredLog; durable: DurableLog }> {
+  await checkMeta(db, dataDir, nodeId);
+  const hardState = await readRecord(db, dataDir, HARD_STATE_KEY, decodeHardState);
+  const storedSnapshot = await readRecord(db, dataDir, SNAPSHOT_KEY, decodeSnapshot);
+  const snapshot = storedSnapshot ?? EMPTY_SNAPSHOT;
+  const scan = await scanEntries(db, dataDir, snapshot);
+  const lastIndex = scan.entries.at(-1)?.index ?? snapshot.metadata.index;
+  if (hardState !== undefined) checkHardState(dataDir, hardState, snapshot, lastIndex);
+  const storage = MemoryStorage.fromSnapshot(snapshot, hardState ?? EMPTY_HARD_STATE);
+  storage.append(scan.entries);
+  assert(storage.lastIndex() === lastIndex, `recovered last ${storage.lastIndex()} ` +
+    `differs from the scanned ${lastIndex}`);
+  const fresh = hardState === undefined && storedSnapshot === undefined && !scan.anyKey;
+  return { recovered: { storage, fresh }, durable: scan.durable };
+}
+
+/** A missing meta record is written, but only into an empty database. */
+async function checkMeta(db: Db, dataDir: string, nodeId: NodeId): Promise<void> {
+  const meta = await readRecord(db, dataDir, META_KEY, decodeMeta);
+  if (meta === undefined) {
+    const anyKeys = await db.keys({ limit: 1 }).all();
+    if (anyKeys.length > 0) {
+      throw corrupt(dataDir, 'records are present but the meta record (format version and ' +
+        'node id) is missing');
+    }
+    await db.put(META_KEY, encodeMeta({ version: FORMAT_VERSION, nodeId }), { sync: true });
+    return;
+  }
+  if (meta.nodeId !== nodeId) {
+    throw corrupt(dataDir, `it belongs to node ${meta.nodeId}, but this is node ${nodeId} ` +
+      '(wrong data dir or wrong node id?)');
+  }
+}
+
+async function readRecord<T>(db: Db, dataDir: string, key: Uint8Array,
+  decode: (value: Uint8Array) => T): Promise<T | undefined> {
+  const value = await db.get(key);
+  if (value === undefined) return undefined;
+  return decodeOrThrow(dataDir, key, () => decode(value));
+}
+
+function decodeOrThrow<T>(dataDir: string, key: Uint8Array, decode: () => T): T {
+  try {
+    return decode();
+  } catch (error) {
+    if (!(error instanceof CorruptRecordError)) throw error;
+    throw corrupt(dataDir, `${describeKey(key)}: ${error.message}`);
+  }
+}
+
+function checkHardState(dataDir: string, hardState: HardState, snapshot: Snapshot,
+  lastIndex: number): void {
+  if (hardState.commit > lastIndex) {
+    throw corrupt(dataDir, `hard state commit ${hardState.commit} is beyond the last log ` +
+      `index ${lastIndex} (committed entries are missing)`);
+  }
+  const snapshotIndex = snapshot.metadata.index;
+  const empty = hardState.term === 0 && hardState.vote === 0 && hardState.commit === 0;
+  // A snapshot only ever holds committed state, and Raft refuses such a hard state anyway.
+  if (!empty && hardState.commit < snapshotIndex) {
+    throw corrupt(dataDir, `hard state commit ${hardState.commit} is below the snapshot ` +
+      `index ${snapshotIndex}`);
+  }
+}
+
+interface EntryScan {
+  /** The entries after the snapshot, in order. */
+  readonly entries: Entry[];
+  readonly durable: DurableLog;
+  readonly anyKey: boolean;
+}
+
+/**
+ * Reads the entry keys in order, checking every record. Entries at or below the snapshot index
+ * (kept by a compaction that stopped short of the snapshot) are checked, then dropped: the
+ * snapshot covers them, and memory stays bounded by the log since the snapshot.
+ */
+async function scanEntries(db: Db, dataDir: string, snapshot: Snapshot): Promise<EntryScan> {
+  const checker = new EntryChecker(dataDir, snapshot);
+  const entries: Entry[] = [];
+  for await (const [key, value] of db.iterator({ gte: ENTRY_KEY_MIN, lt: ENTRY_KEY_END })) {
+    const entry = decodeOrThrow(dataDir, key, () => {
+      const index = decodeEntryKey(key);
+      const decoded = decodeEntry(value);
+      if (decoded.index !== index) {
+        throw new CorruptRecordError(`the record claims index ${decoded.index}`);
+      }
+      return decoded;
+    });
+    checker.check(entry);
+    if (entry.index > snapshot.metadata.index) entries.push(entry);
+  }
+  return { entries, durable: checker.finish(), anyKey: checker.firstIndex !== undefined };
+}
+
+/** The log's shape: contiguous, starting right after the snapshot, terms never decreasing. */
+class EntryChecker {
+  firstIndex: number | undefined = undefined;
+  private previous: Entry | undefined = undefined;
+  private readonly snapshotIndex: number;
+  private readonly snapshotTerm: number;
+
+  constructor(private readonly dataDir: string, snapshot: Snapshot) {
+    this.snapshotIndex = snapshot.metadata.index;
+    this.snapshotTerm = snapshot.metadata.term;
+  }
+
+  check(entry: Entry): void {
+    const { index, term } = entry;
+    const previous = this.previous;
+    if (previous === undefined && index > this.snapshotIndex + 1) {
+      throw corrupt(this.dataDir, `the first entry is ${index}, but the snapshot ends at ` +
+        `${this.snapshotIndex}: entries ${this.snapshotIndex + 1}..${index - 1} are missing`);
+    }
+    if (previous !== undefined && index !== previous.index + 1) {
+      throw corrupt(this.dataDir, `gap in the log: entry ${index} follows entry ` +
+        `${previous.index}`);
+    }
+    if (index === this.snapshotIndex && term !== this.snapshotTerm) {
+      throw corrupt(this.dataDir, `entry ${index} has term ${term}, but the snapshot at ` +
+        `${index} has term ${this.snapshotTerm}`);
+    }
+    const previousTerm = index === this.snapshotIndex + 1 ? this.snapshotTerm : previous?.term;
+    if (previousTerm !== undefined && term < previousTerm) {
+      throw corrupt(this.dataDir, `entry ${index} has term ${term}, lower than the term ` +
+        `${previousTerm} before it`);
+    }
+    this.firstIndex ??= index;
+    this.previous = entry;
+  }
+
+  /** The durable key range; a log ending below the snapshot was cut short. */
+  finish(): DurableLog {
+    const snapshotIndex = this.snapshotIndex;
+    if (this.previous === undefined || this.firstIndex === undefined) {
+      return { snapshotIndex, offset: snapshotIndex, last: snapshotIndex };
+    }
+    const last = this.previous.index;
+    if (last < snapshotIndex) {
+      throw corrupt(this.dataDir, `the log ends at ${last}, below the snapshot index ` +
+        `${snapshotIndex}, yet entries before it were kept`);
+    }
+    return { snapshotIndex, offset: this.firstIndex - 1, last };
+  }
+}

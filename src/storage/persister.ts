@@ -1,0 +1,20 @@
+import type { Entry, HardState, Snapshot } from '../raft/index.js';
+
+/** One Ready's durable writes: applied atomically, synced when `sync`. */
+export interface PersistBatch {
+  readonly hardState: HardState | undefined;
+  readonly snapshot: Snapshot | undefined;
+  readonly entries: readonly Entry[];
+  readonly sync: boolean;
+}
+
+/**
+ * The durable side of the log (LevelDB, or the simulator's disk). Writes complete in the order
+ * they were issued; `done` runs once the data would survive a crash. A failed write is fatal
+ * for the node: it stops rather than serve from a log it cannot trust.
+ */
+export interface LogPersister {
+  persist(batch: PersistBatch, done: (error?: Error) => void): void;
+  /** Stores a locally taken snapshot, then drops entries up to compactIndex. */
+  saveSnapshot(snapshot: Snapshot, compactIndex: number, done: (error?: Error) => void): void;
+}

@@ -1,0 +1,57 @@
+/** What the per-peer senders and the receiving handlers share with the transport that owns them. */
+import type { NodeId } from '../raft/index.js';
+
+/** pino-compatible: structured fields first, then the message. */
+export interface TransportLogger {
+  debug(fields: object, message: string): void;
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+}
+
+export const SILENT_LOGGER: TransportLogger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+};
+
+/** Counters for tests and metrics; they only ever grow. */
+export interface TransportStats {
+  /** RaftBatch messages written to Send streams (one per flush per peer). */
+  batchesSent: number;
+  messagesSent: number;
+  /** Messages dropped: queue full, no address, or queued when a stream broke. */
+  messagesDropped: number;
+  batchesReceived: number;
+  messagesReceived: number;
+  /** Received messages not addressed to this node or not from the batch's sender. */
+  messagesDiscarded: number;
+  /** Streams or snapshot transfers refused because their content was malformed. */
+  malformedReceived: number;
+  snapshotsSent: number;
+  snapshotsFailed: number;
+  snapshotsReceived: number;
+  snapshotChunksReceived: number;
+  /** Send streams that broke or could not be opened. */
+  streamFailures: number;
+}
+
+export function emptyStats(): TransportStats {
+  return {
+    batchesSent: 0, messagesSent: 0, messagesDropped: 0, batchesReceived: 0,
+    messagesReceived: 0, messagesDiscarded: 0, malformedReceived: 0, snapshotsSent: 0,
+    snapshotsFailed: 0, snapshotsReceived: 0, snapshotChunksReceived: 0, streamFailures: 0,
+  };
+}
+
+export interface SenderContext {
+  readonly selfId: NodeId;
+  readonly logger: TransportLogger;
+  readonly stats: TransportStats;
+  readonly queueMessagesMax: number;
+  readonly queueBytesMax: number;
+  readonly batchBytesMax: number;
+  readonly snapshotChunkBytes: number;
+  readonly snapshotTimeoutMs: number;
+  readonly onUnreachable: (to: NodeId) => void;
+  readonly onSnapshotReport: (to: NodeId, succeeded: boolean) => void;
+}

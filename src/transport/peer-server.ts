@@ -1,0 +1,225 @@
+/**
+ * The receiving half: handlers of the RaftTransport service. Messages are delivered in arrival
+ * order per stream; nothing a peer sends can crash the process: a malformed batch or snapshot
+ * ends that call with INVALID_ARGUMENT and is logged.
+ */
+import {
+  Metadata, status,
+  type ServerReadableStream, type sendUnaryData, type UntypedServiceImplementation,
+} from '@grpc/grpc-js';
+
+import type { Message, NodeId } from '../raft/index.js';
+import { CodecError, decodeMessages, decodeSnapshotHeader } from './codec.js';
+import type { TransportLogger, TransportStats } from './peer-context.js';
+import type { RaftBatch, SendSummary, SnapshotAck, SnapshotChunk } from './proto.js';
+
+export interface ReceiverContext {
+  readonly selfId: NodeId;
+  readonly logger: TransportLogger;
+  readonly stats: TransportStats;
+  /** Largest snapshot accepted, in data bytes. */
+  readonly snapshotBytesMax: number;
+  /** Snapshot transfers received at once (each buffers its data until complete). */
+  readonly snapshotsReceivingMax: number;
+  readonly onMessage: (message: Message) => void;
+}
+
+export function createPeerHandlers(context: ReceiverContext): UntypedServiceImplementation {
+  let snapshotsReceiving = 0;
+  return {
+    Send: (call: ServerReadableStream<RaftBatch, SendSummary>,
+      callback: sendUnaryData<SendSummary>) => receiveBatches(context, call, callback),
+    SendSnapshot: (call: ServerReadableStream<SnapshotChunk, SnapshotAck>,
+      callback: sendUnaryData<SnapshotAck>) => {
+      if (snapshotsReceiving >= context.snapshotsReceivingMax) {
+        callback({ code: status.RESOURCE_EXHAUSTED,
+          details: `already receiving ${snapshotsReceiving} snapshots` });
+        return;
+      }
+      snapshotsReceiving += 1;
+      let released = false;
+      const release = (): void => {
+        if (released) return;
+        released = true;
+        snapshotsReceiving -= 1;
+      };
+      call.on('cancelled', release);
+      call.on('error', release);
+      receiveSnapshot(context, call, (error, ack) => {
+        release();
+        callback(error, ack);
+      });
+    },
+  };
+}
+
+function receiveBatches(
+  context: ReceiverContext,
+  call: ServerReadableStream<RaftBatch, SendSummary>,
+  callback: sendUnaryData<SendSummary>,
+): void {
+  let batches = 0;
+  let done = false;
+  // Headers now: the sender takes them as "the stream works" and resets its backoff.
+  call.sendMetadata(new Metadata());
+  call.on('data', (batch: RaftBatch) => {
+    if (done) return;
+    let messages: Message[];
+    try {
+      messages = decodeMessages(batch.messages);
+    } catch (error) {
+      if (!(error instanceof CodecError)) throw error;
+      done = true;
+      context.stats.malformedReceived += 1;
+      context.logger.warn({ from: batch.from, peer: call.getPeer(), err: error.message },
+        'malformed raft batch; ending the stream');
+      callback({ code: status.INVALID_ARGUMENT, details: error.message });
+      return;
+    }
+    batches += 1;
+    context.stats.batchesReceived += 1;
+    for (const message of messages) deliver(context, batch.from, message);
+  });
+  call.on('end', () => {
+    if (done) return;
+    done = true;
+    callback(null, { batches });
+  });
+  call.on('error', (error: Error) => {
+    done = true;
+    context.logger.debug({ peer: call.getPeer(), err: error.message }, 'raft stream error');
+  });
+}
+
+function deliver(context: ReceiverContext, from: number, message: Message): void {
+  if (message.from !== from || message.to !== context.selfId) {
+    context.stats.messagesDiscarded += 1;
+    context.logger.debug({ batchFrom: from, from: message.from, to: message.to,
+      type: message.type }, 'discarding raft message not from the sender or not for us');
+    return;
+  }
+  context.stats.messagesReceived += 1;
+  // Not caught: an exception here is a bug in the replica, and the process should crash.
+  context.onMessage(message);
+}
+
+/** Reassembles one snapshot; delivers it only when every declared byte arrived. */
+function receiveSnapshot(
+  context: ReceiverContext,
+  call: ServerReadableStream<SnapshotChunk, SnapshotAck>,
+  callback: sendUnaryData<SnapshotAck>,
+): void {
+  const assembly = new SnapshotAssembly(context);
+  let done = false;
+  const refuse = (problem: Problem): void => {
+    done = true;
+    assembly.discard();
+    context.stats.malformedReceived += 1;
+    context.logger.warn({ peer: call.getPeer(), from: assembly.from, detail: problem.detail },
+      'refusing snapshot transfer');
+    callback({ code: problem.code, details: problem.detail });
+  };
+  call.on('data', (chunk: SnapshotChunk) => {
+    if (done) return;
+    context.stats.snapshotChunksReceived += 1;
+    const problem = assembly.add(chunk);
+    if (problem !== undefined) refuse(problem);
+  });
+  call.on('end', () => {
+    if (done) return;
+    const result = assembly.finish();
+    if (!('message' in result)) return refuse(result);
+    done = true;
+    const message = result.message;
+    context.stats.snapshotsReceived += 1;
+    context.logger.info({ from: message.from, index: message.snapshot?.metadata.index,
+      bytes: message.snapshot?.data.byteLength }, 'snapshot received');
+    context.onMessage(message);
+    callback(null, { accepted: true });
+  });
+  call.on('error', (error: Error) => {
+    done = true;
+    assembly.discard();
+    context.logger.debug({ peer: call.getPeer(), err: error.message }, 'snapshot stream error');
+  });
+}
+
+/**
+ * The chunks of one transfer. Data is kept as received and joined once at the end, so a sender
+ * that declares a huge size but sends nothing costs nothing.
+ */
+class SnapshotAssembly {
+  private readonly context: ReceiverContext;
+  private header: Message | undefined;
+  private totalBytes = 0;
+  private receivedBytes = 0;
+  private chunks: Uint8Array[] = [];
+
+  constructor(context: ReceiverContext) {
+    this.context = context;
+  }
+
+  get from(): NodeId | undefined {
+    return this.header?.from;
+  }
+
+  add(chunk: SnapshotChunk): Problem | undefined {
+    const problem = this.header === undefined ? this.acceptHeader(chunk) :
+      chunk.header.byteLength > 0 ? invalid('a second snapshot header') : undefined;
+    if (problem !== undefined) return problem;
+    this.receivedBytes += chunk.data.byteLength;
+    if (this.receivedBytes > this.totalBytes) {
+      return invalid(`snapshot data exceeds the declared ${this.totalBytes} bytes`);
+    }
+    this.chunks.push(chunk.data);
+    return undefined;
+  }
+
+  finish(): { message: Message } | Problem {
+    const header = this.header;
+    if (header?.snapshot === undefined) return invalid('no snapshot header');
+    if (this.receivedBytes !== this.totalBytes) {
+      return invalid(`snapshot ended after ${this.receivedBytes} of ${this.totalBytes} bytes`);
+    }
+    const joined = Buffer.concat(this.chunks, this.totalBytes);
+    const data = new Uint8Array(joined.buffer, joined.byteOffset, joined.byteLength);
+    this.discard();
+    const snapshot = { metadata: header.snapshot.metadata, data };
+    return { message: { ...header, snapshot } };
+  }
+
+  discard(): void {
+    this.chunks = [];
+  }
+
+  private acceptHeader(chunk: SnapshotChunk): Problem | undefined {
+    if (chunk.header.byteLength === 0) return invalid('the first chunk has no header');
+    let header: Message;
+    try {
+      header = decodeSnapshotHeader(chunk.header);
+    } catch (error) {
+      if (!(error instanceof CodecError)) throw error;
+      return invalid(error.message);
+    }
+    if (header.to !== this.context.selfId) {
+      return invalid(`snapshot for node ${header.to} reached node ${this.context.selfId}`);
+    }
+    const totalBytes = chunk.total_bytes;
+    if (!Number.isSafeInteger(totalBytes) || totalBytes > this.context.snapshotBytesMax) {
+      return { code: status.RESOURCE_EXHAUSTED,
+        detail: `snapshot of ${totalBytes} bytes exceeds ${this.context.snapshotBytesMax}` };
+    }
+    this.header = header;
+    this.totalBytes = totalBytes;
+    return undefined;
+  }
+}
+
+interface Problem {
+  readonly code: status;
+  readonly detail: string;
+}
+
+function invalid(detail: string): Problem {
+  return { code: status.INVALID_ARGUMENT, detail };
+}

@@ -1,0 +1,260 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { RosterClient } from '../../src/client/index.js';
+import { TcpProxy } from './tcp-proxy.js';
+
+/**
+ * Real Roster clusters for integration tests: `roster serve` processes (from dist/, built by
+ * `npm test` before vitest), each with its own LevelDB data dir under a temp dir, on loopback.
+ * Every peer link A->B goes through its own fault-injecting TCP proxy (--peer-route), so a
+ * test can cut any direction. Every process started is killed in stop().
+ */
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const MAIN = join(ROOT, 'dist', 'cli', 'main.js');
+
+export const HEARTBEAT_MS = 100;
+export const ELECTION_MS = 1000;
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function assertBuilt(): void {
+  if (!existsSync(MAIN)) throw new Error('dist/ is missing: run `npm run build` (npm test does)');
+  const built = statSync(MAIN).mtimeMs;
+  const source = statSync(join(ROOT, 'src', 'cli', 'main.ts')).mtimeMs;
+  if (source > built) {
+    throw new Error('dist/ is older than src/: run `npm run build` (npm test does)');
+  }
+}
+
+export interface NodeHandle {
+  readonly name: string;
+  readonly client: string;
+  readonly peer: string;
+  readonly http: string;
+  readonly dataDir: string;
+  process: ChildProcess | undefined;
+  args: string[];
+  output: string;
+}
+
+export interface NodeRow {
+  readonly name: string;
+  readonly role: string;
+  readonly term: number;
+  readonly leader: string;
+  readonly applied: number;
+  readonly commit: number;
+  readonly ready: boolean;
+  readonly snapshot: number;
+}
+
+export interface ClusterOptions {
+  readonly nodes: number;
+  readonly extraArgs?: readonly string[];
+}
+
+export class TestCluster {
+  readonly nodes: NodeHandle[] = [];
+  readonly proxies = new Map<string, TcpProxy>();
+  readonly root = mkdtempSync(join(tmpdir(), 'roster-it-'));
+  private readonly clients: RosterClient[] = [];
+  private readonly extraArgs: readonly string[];
+
+  private constructor(extraArgs: readonly string[]) {
+    this.extraArgs = extraArgs;
+  }
+
+  static async start(options: ClusterOptions): Promise<TestCluster> {
+    assertBuilt();
+    const cluster = new TestCluster(options.extraArgs ?? []);
+    const names = Array.from({ length: options.nodes }, (_, i) => `n${i + 1}`);
+    for (const name of names) await cluster.allocate(name);
+    const initialCluster = cluster.nodes
+      .map((node) => `${node.name}=${node.peer}/${portOf(node.client)}`).join(',');
+    for (const node of cluster.nodes) {
+      const routes = await cluster.routesFor(node, cluster.nodes);
+      node.args = ['--initial-cluster', initialCluster, ...routes];
+      cluster.launch(node);
+    }
+    await cluster.waitForLeader();
+    return cluster;
+  }
+
+  /** Reserves ports and a data dir for a node (not started). */
+  async allocate(name: string): Promise<NodeHandle> {
+    const node: NodeHandle = {
+      name,
+      client: `127.0.0.1:${await freePort()}`,
+      peer: `127.0.0.1:${await freePort()}`,
+      http: `127.0.0.1:${await freePort()}`,
+      dataDir: join(this.root, name),
+      process: undefined,
+      args: [],
+      output: '',
+    };
+    this.nodes.push(node);
+    return node;
+  }
+
+  /** A proxy for each link from `node` to every other node; returns the --peer-route flag. */
+  async routesFor(node: NodeHandle, peers: readonly NodeHandle[]): Promise<string[]> {
+    const routes: string[] = [];
+    for (const peer of peers) {
+      if (peer === node) continue;
+      const proxy = await this.proxyFor(node.name, peer);
+      routes.push(`${peer.name}=${proxy.address}`);
+    }
+    return routes.length === 0 ? [] : ['--peer-route', routes.join(',')];
+  }
+
+  private async proxyFor(from: string, to: NodeHandle): Promise<TcpProxy> {
+    const key = `${from}>${to.name}`;
+    const existing = this.proxies.get(key);
+    if (existing !== undefined) return existing;
+    const proxy = await TcpProxy.start({ target: to.peer });
+    this.proxies.set(key, proxy);
+    return proxy;
+  }
+
+  launch(node: NodeHandle): void {
+    const args = [MAIN, 'serve', '--name', node.name, '--data-dir', node.dataDir,
+      '--listen', node.client, '--peer-listen', node.peer, '--http-listen', node.http,
+      '--heartbeat-interval-ms', String(HEARTBEAT_MS),
+      '--election-timeout-ms', String(ELECTION_MS),
+      '--log-level', 'warn', ...this.extraArgs, ...node.args];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    node.process = child;
+    const keep = (chunk: Buffer): void => {
+      node.output = (node.output + chunk.toString()).slice(-20_000);
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    child.once('exit', () => {
+      if (node.process === child) node.process = undefined;
+    });
+  }
+
+  node(name: string): NodeHandle {
+    const node = this.nodes.find((candidate) => candidate.name === name);
+    if (node === undefined) throw new Error(`no node ${name}`);
+    return node;
+  }
+
+  /** kill -9 (or another signal); resolves when the process is gone. */
+  async kill(name: string, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const child = this.node(name).process;
+    if (child === undefined) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill(signal);
+    await exited;
+  }
+
+  restart(name: string): void {
+    const node = this.node(name);
+    if (node.process !== undefined) throw new Error(`${name} is running`);
+    this.launch(node);
+  }
+
+  /** Cuts both directions between `a` and `b` (their proxies refuse and drop connections). */
+  cut(a: string, b: string): void {
+    this.proxies.get(`${a}>${b}`)?.cut();
+    this.proxies.get(`${b}>${a}`)?.cut();
+  }
+
+  isolate(name: string): void {
+    for (const other of this.nodes) if (other.name !== name) this.cut(name, other.name);
+  }
+
+  heal(): void {
+    for (const proxy of this.proxies.values()) proxy.heal();
+  }
+
+  client(endpoints: readonly string[] = this.runningEndpoints()): RosterClient {
+    const client = new RosterClient({ endpoints, timeoutMs: 3_000, attempts: 12 });
+    this.clients.push(client);
+    return client;
+  }
+
+  runningEndpoints(): string[] {
+    return this.nodes.filter((node) => node.process !== undefined).map((node) => node.client);
+  }
+
+  /** Each running node's own status (unreachable ones are skipped). */
+  async statuses(): Promise<NodeRow[]> {
+    const client = this.client(this.nodes.map((node) => node.client));
+    const rows = [];
+    for (const node of this.nodes) {
+      if (node.process === undefined) continue;
+      try {
+        const status = await client.status(node.client);
+        rows.push({
+          name: status.name, role: status.role, term: status.term, leader: status.leader_name,
+          applied: status.applied_index, commit: status.commit_index, ready: status.ready,
+          snapshot: status.snapshot_index,
+        });
+      } catch {
+        // Not answering right now.
+      }
+    }
+    return rows;
+  }
+
+  async leader(): Promise<string | undefined> {
+    const leaders = (await this.statuses()).filter((row) => row.role === 'leader');
+    if (leaders.length !== 1) return undefined;
+    return leaders[0]?.name;
+  }
+
+  async waitForLeader(timeoutMs = ELECTION_MS * 10): Promise<string> {
+    return waitFor(async () => this.leader(), { timeoutMs, what: 'a leader' });
+  }
+
+  async stop(): Promise<void> {
+    for (const client of this.clients) client.close();
+    await Promise.all(this.nodes.map((node) => this.kill(node.name)));
+    for (const proxy of this.proxies.values()) await proxy.close();
+    rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+/** Polls `probe` until it returns a value (not undefined), at most `timeoutMs`. */
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined> | T | undefined,
+  options: { timeoutMs: number; intervalMs?: number; what: string },
+): Promise<T> {
+  const deadline = Date.now() + options.timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error: unknown) {
+      lastError = error;
+    }
+    await sleep(options.intervalMs ?? 100);
+  }
+  const why = lastError instanceof Error ? `: ${lastError.message}` : '';
+  throw new Error(`timed out after ${options.timeoutMs} ms waiting for ${options.what}${why}`);
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function portOf(address: string): number {
+  return Number(address.slice(address.lastIndexOf(':') + 1));
+}

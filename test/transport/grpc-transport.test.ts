@@ -1,0 +1,481 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { Client, credentials, status, type ServiceError } from '@grpc/grpc-js';
+import { pino } from 'pino';
+import ts from 'typescript';
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { makeMessage, type Message, type NodeId } from '../../src/raft/index.js';
+import { encodeMessages, encodeSnapshotHeader } from '../../src/transport/codec.js';
+import { Backoff } from '../../src/transport/backoff.js';
+import {
+  GrpcTransport, TRANSPORT_QUEUE_MESSAGES_MAX, type GrpcTransportOptions,
+} from '../../src/transport/grpc-transport.js';
+import type { TransportLogger } from '../../src/transport/peer-context.js';
+import { raftService, type RaftBatch, type SnapshotChunk } from '../../src/transport/proto.js';
+
+interface TestNode {
+  readonly id: NodeId;
+  readonly transport: GrpcTransport;
+  readonly address: string;
+  readonly received: Message[];
+  readonly unreachable: NodeId[];
+  readonly snapshotReports: { to: NodeId; succeeded: boolean }[];
+}
+
+const running: GrpcTransport[] = [];
+const rawClients: Client[] = [];
+
+afterEach(async () => {
+  for (const client of rawClients.splice(0)) client.close();
+  await Promise.all(running.splice(0).map((transport) => transport.stop()));
+});
+
+async function startNode(
+  id: NodeId,
+  options: Partial<GrpcTransportOptions> = {},
+): Promise<TestNode> {
+  const received: Message[] = [];
+  const unreachable: NodeId[] = [];
+  const snapshotReports: { to: NodeId; succeeded: boolean }[] = [];
+  const transport = new GrpcTransport({
+    id,
+    listen: '127.0.0.1:0',
+    onMessage: (message) => received.push(message),
+    onUnreachable: (to) => unreachable.push(to),
+    onSnapshotReport: (to, succeeded) => snapshotReports.push({ to, succeeded }),
+    ...options,
+  });
+  running.push(transport);
+  const address = await transport.start();
+  return { id, transport, address, received, unreachable, snapshotReports };
+}
+
+async function connected(...nodes: TestNode[]): Promise<void> {
+  for (const a of nodes) {
+    for (const b of nodes) if (a !== b) a.transport.setPeer(b.id, b.address);
+  }
+}
+
+/** An address where nothing listens: connections are refused. */
+async function deadAddress(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `127.0.0.1:${port}`;
+}
+
+async function waitFor(condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function app(
+  from: NodeId, to: NodeId, index: number, data = new Uint8Array([index % 256]),
+): Message {
+  return makeMessage({
+    type: 'app', from, to, term: 2, index, logTerm: 2, commit: index,
+    entries: [{ term: 2, index: index + 1, type: 'normal', data }],
+  });
+}
+
+function snap(from: NodeId, to: NodeId, data: Uint8Array): Message {
+  return makeMessage({
+    type: 'snap', from, to, term: 3,
+    snapshot: { metadata: { index: 1000, term: 3, confState: { voters: [1, 2, 3], learners: [4] } },
+      data },
+  });
+}
+
+function rawClient(address: string): Client {
+  const client = new Client(address, credentials.createInsecure());
+  rawClients.push(client);
+  return client;
+}
+
+/** Opens a raw Send call, writes `batches`, and resolves with how the call ended. */
+function rawSend(
+  address: string, batches: RaftBatch[], end: boolean,
+): Promise<ServiceError | null> {
+  const method = raftService().send;
+  return new Promise((resolve) => {
+    const call = rawClient(address).makeClientStreamRequest(method.path, method.requestSerialize,
+      method.responseDeserialize, (error: ServiceError | null) => resolve(error));
+    for (const batch of batches) call.write(batch);
+    if (end) call.end();
+  });
+}
+
+function rawSnapshot(address: string, chunks: SnapshotChunk[]): Promise<ServiceError | null> {
+  const method = raftService().sendSnapshot;
+  return new Promise((resolve) => {
+    const call = rawClient(address).makeClientStreamRequest(method.path, method.requestSerialize,
+      method.responseDeserialize, (error: ServiceError | null) => resolve(error));
+    for (const chunk of chunks) call.write(chunk);
+    call.end();
+  });
+}
+
+describe('GrpcTransport', () => {
+  it('exchanges messages both ways, in order', async () => {
+    // A pino logger fits the transport's logger shape.
+    const logger: TransportLogger = pino({ level: 'silent' });
+    const [a, b] = await Promise.all([startNode(1, { logger }), startNode(2, { logger })]);
+    await connected(a, b);
+    for (let round = 0; round < 20; round++) {
+      a.transport.send([app(1, 2, round * 10), app(1, 2, round * 10 + 1)]);
+      b.transport.send([makeMessage({ type: 'appResp', from: 2, to: 1, index: round })]);
+      await sleep(round % 3);
+    }
+    await waitFor(() => b.received.length === 40 && a.received.length === 20, 'all messages');
+    const expected = Array.from({ length: 20 }, (_, r) => [r * 10, r * 10 + 1]).flat();
+    expect(b.received.map((m) => m.index)).toEqual(expected);
+    expect(b.received[3]).toEqual(app(1, 2, 11));
+    expect(a.received.map((m) => m.index)).toEqual(Array.from({ length: 20 }, (_, r) => r));
+    expect(a.unreachable).toEqual([]);
+  });
+
+  it('sends the messages of one event-loop turn as one batch', async () => {
+    const [a, b] = await Promise.all([startNode(1), startNode(2)]);
+    await connected(a, b);
+    a.transport.send([app(1, 2, 0)]);
+    await waitFor(() => b.received.length === 1, 'the first message (stream open)');
+    const before = a.transport.stats().batchesSent;
+    for (let i = 1; i <= 2000; i++) a.transport.send([app(1, 2, i)]);
+    expect(a.transport.queueLength(2)).toBe(2000);
+    await waitFor(() => b.received.length === 2001, 'the whole turn');
+    expect(a.transport.stats().batchesSent - before).toBe(1);
+    expect(b.transport.stats().batchesReceived).toBe(2);
+    expect(b.received.map((m) => m.index)).toEqual(Array.from({ length: 2001 }, (_, i) => i));
+  });
+
+  it('delivers a 5 MiB snapshot in chunks and reports success', async () => {
+    const [a, b] = await Promise.all([
+      startNode(1, { snapshotChunkBytes: 256 * 1024 }), startNode(2),
+    ]);
+    await connected(a, b);
+    const data = new Uint8Array(randomBytes(5 * 1024 * 1024));
+    const message = snap(1, 2, data);
+    a.transport.send([message]);
+    await waitFor(() => a.snapshotReports.length === 1, 'the snapshot report');
+    expect(a.snapshotReports).toEqual([{ to: 2, succeeded: true }]);
+    expect(b.received).toHaveLength(1);
+    const got = b.received[0];
+    expect(got?.type).toBe('snap');
+    expect(got?.snapshot?.metadata).toEqual(message.snapshot?.metadata);
+    expect(got?.snapshot?.data.byteLength).toBe(data.byteLength);
+    expect(Buffer.compare(Buffer.from(got?.snapshot?.data ?? []), Buffer.from(data))).toBe(0);
+    expect(b.transport.stats().snapshotChunksReceived).toBe(20);
+    expect(a.transport.stats().batchesSent).toBe(0); // never on the Send stream
+  });
+
+  it('reports a snapshot to a dead peer, or to a peer without address, as failed', async () => {
+    const a = await startNode(1);
+    a.transport.setPeer(2, await deadAddress());
+    a.transport.send([snap(1, 2, new Uint8Array(1000)), snap(1, 3, new Uint8Array(10))]);
+    await waitFor(() => a.snapshotReports.length === 2, 'both snapshot reports');
+    expect(a.snapshotReports).toContainEqual({ to: 2, succeeded: false });
+    expect(a.snapshotReports).toContainEqual({ to: 3, succeeded: false });
+  });
+
+  it('reaches a peer again once it comes up, reporting it unreachable meanwhile', async () => {
+    const a = await startNode(1);
+    const address = await deadAddress();
+    a.transport.setPeer(2, address);
+    let index = 0;
+    const heartbeat = setInterval(() => {
+      index += 1;
+      a.transport.send([app(1, 2, index)]);
+    }, 20);
+    try {
+      await waitFor(() => a.unreachable.length >= 3, 'unreachable reports while down');
+      expect(a.unreachable.every((to) => to === 2)).toBe(true);
+      expect(a.transport.stats().streamFailures).toBeGreaterThanOrEqual(3);
+      const b = await startNode(2, { listen: address });
+      await waitFor(() => b.received.length >= 5, 'delivery after the peer came up');
+      const indexes = b.received.map((m) => m.index);
+      expect(indexes).toEqual([...indexes].sort((x, y) => x - y));
+    } finally {
+      clearInterval(heartbeat);
+    }
+  });
+
+  it('reconnects a stream that broke when the peer restarts', async () => {
+    const [a, b] = await Promise.all([startNode(1), startNode(2)]);
+    await connected(a, b);
+    a.transport.send([app(1, 2, 0)]);
+    await waitFor(() => b.received.length === 1, 'the first message');
+    await b.transport.stop();
+    let index = 0;
+    const heartbeat = setInterval(() => {
+      index += 1;
+      a.transport.send([app(1, 2, index)]);
+    }, 20);
+    try {
+      await waitFor(() => a.unreachable.length > 0, 'the broken stream reported');
+      const again = await startNode(2, { listen: b.address });
+      await waitFor(() => again.received.length >= 3, 'delivery over a new stream');
+    } finally {
+      clearInterval(heartbeat);
+    }
+    expect(a.transport.stats().streamFailures).toBeGreaterThan(0);
+  });
+
+  it('follows address changes and forgets removed peers', async () => {
+    const [a, b, c] = await Promise.all([startNode(1), startNode(2), startNode(3)]);
+    a.transport.setPeer(2, b.address);
+    a.transport.send([app(1, 2, 1)]);
+    await waitFor(() => b.received.length === 1, 'delivery to the first address');
+    // Node 2 moved: its id now lives at c's address (c plays it; messages to 2 reach c,
+    // which discards them as not addressed to 3), then it is removed altogether.
+    a.transport.setPeer(2, c.address);
+    a.transport.send([app(1, 2, 2)]);
+    await waitFor(() => c.transport.stats().messagesDiscarded === 1, 'delivery to the new one');
+    expect(b.received).toHaveLength(1);
+    a.transport.removePeer(2);
+    a.transport.send([app(1, 2, 3)]);
+    expect(a.transport.queueLength(2)).toBe(0);
+    await waitFor(() => a.unreachable.includes(2), 'a removed peer reported unreachable');
+  });
+
+  it('keeps the queue bounded while the peer is down', async () => {
+    const a = await startNode(1);
+    a.transport.setPeer(2, await deadAddress());
+    const messages = Array.from({ length: 100_000 }, (_, i) => app(1, 2, i));
+    a.transport.send(messages);
+    expect(a.transport.queueLength(2)).toBe(TRANSPORT_QUEUE_MESSAGES_MAX);
+    for (let round = 0; round < 20; round++) {
+      a.transport.send(messages.slice(round * 5000, round * 5000 + 5000));
+      expect(a.transport.queueLength(2)).toBeLessThanOrEqual(TRANSPORT_QUEUE_MESSAGES_MAX);
+      await sleep(5);
+    }
+    await waitFor(() => a.unreachable.length > 0, 'an unreachable report');
+    const stats = a.transport.stats();
+    expect(stats.messagesDropped).toBeGreaterThanOrEqual(100_000 - TRANSPORT_QUEUE_MESSAGES_MAX);
+    expect(stats.messagesSent + stats.messagesDropped + a.transport.queueLength(2))
+      .toBe(200_000);
+  });
+
+  it('bounds the queued bytes too', async () => {
+    const a = await startNode(1, { queueBytesMax: 64 * 1024 });
+    a.transport.setPeer(2, await deadAddress());
+    const entry = new Uint8Array(1000);
+    a.transport.send(Array.from({ length: 1000 }, (_, i) => app(1, 2, i, entry)));
+    expect(a.transport.queuedBytes(2)).toBeLessThanOrEqual(64 * 1024);
+    expect(a.transport.queueLength(2)).toBeLessThan(70);
+    await waitFor(() => a.unreachable.length > 0, 'an unreachable report');
+  });
+
+  it('survives malformed batches and keeps serving good ones', async () => {
+    const warnings: string[] = [];
+    const logger: TransportLogger = {
+      debug: () => undefined, info: () => undefined,
+      warn: (_fields, message) => warnings.push(message),
+    };
+    const b = await startNode(2, { logger });
+    const garbage = await rawSend(b.address,
+      [{ from: 1, messages: Uint8Array.from([1, 5, 0xff, 0xff]) }], false);
+    expect(garbage?.code).toBe(status.INVALID_ARGUMENT);
+    expect(garbage?.details).toMatch(/malformed raft message bytes/);
+    const badVersion = await rawSend(b.address,
+      [{ from: 1, messages: encodeMessages([app(1, 2, 1)]).map((x, i) => (i === 0 ? 7 : x)) }],
+      false);
+    expect(badVersion?.code).toBe(status.INVALID_ARGUMENT);
+    // Well formed, but forged or misrouted: discarded, the stream goes on.
+    const forged = await rawSend(b.address, [
+      { from: 3, messages: encodeMessages([app(1, 2, 1)]) },
+      { from: 1, messages: encodeMessages([app(1, 5, 2)]) },
+    ], true);
+    expect(forged).toBeNull();
+    expect(b.received).toEqual([]);
+    expect(b.transport.stats().messagesDiscarded).toBe(2);
+    expect(b.transport.stats().malformedReceived).toBe(2);
+    expect(warnings).toEqual([
+      'malformed raft batch; ending the stream', 'malformed raft batch; ending the stream',
+    ]);
+
+    const a = await startNode(1);
+    await connected(a, b);
+    a.transport.send([app(1, 2, 7), app(1, 2, 8)]);
+    await waitFor(() => b.received.length === 2, 'good messages after the bad ones');
+    expect(b.received.map((m) => m.index)).toEqual([7, 8]);
+  });
+
+  it('refuses malformed snapshot transfers', async () => {
+    const b = await startNode(2);
+    const header = encodeSnapshotHeader(snap(1, 2, new Uint8Array(0)));
+    const none = new Uint8Array(0);
+    const data = new Uint8Array(10);
+    const cases: [SnapshotChunk[], status][] = [
+      [[{ header: none, data, total_bytes: 10 }], status.INVALID_ARGUMENT],
+      [[{ header, data, total_bytes: 20 }, { header, data, total_bytes: 0 }],
+        status.INVALID_ARGUMENT],
+      [[{ header, data, total_bytes: 5 }], status.INVALID_ARGUMENT],
+      [[{ header, data, total_bytes: 20 }], status.INVALID_ARGUMENT],
+      [[{ header, data, total_bytes: 2 ** 40 }], status.RESOURCE_EXHAUSTED],
+      [[{ header: Uint8Array.from([1, 2, 3]), data, total_bytes: 10 }],
+        status.INVALID_ARGUMENT],
+      [[{ header: encodeSnapshotHeader(snap(1, 9, none)), data, total_bytes: 10 }],
+        status.INVALID_ARGUMENT],
+      [[], status.INVALID_ARGUMENT],
+    ];
+    for (const [chunks, code] of cases) {
+      const error = await rawSnapshot(b.address, chunks);
+      expect(error?.code).toBe(code);
+    }
+    expect(b.received).toEqual([]);
+    const ok = await rawSnapshot(b.address, [
+      { header, data, total_bytes: 15 }, { header: none, data: data.subarray(5), total_bytes: 0 },
+    ]);
+    expect(ok).toBeNull();
+    expect(b.received[0]?.snapshot?.data.byteLength).toBe(15);
+  });
+
+  it('stops idempotently, closing every stream, timer and socket', async () => {
+    const before = handleCounts();
+    const [a, b] = await Promise.all([startNode(1), startNode(2)]);
+    await connected(a, b);
+    a.transport.send([app(1, 2, 1), snap(1, 2, new Uint8Array(100))]);
+    b.transport.send([app(2, 1, 1)]);
+    await waitFor(() => b.received.length === 2 && a.received.length === 1, 'traffic');
+    a.transport.setPeer(3, await deadAddress());
+    a.transport.send([app(1, 3, 1)]); // a stream in backoff, with a retry timer
+    await waitFor(() => a.unreachable.includes(3), 'the dead peer reported');
+    const first = a.transport.stop();
+    expect(a.transport.stop()).toBe(first);
+    await Promise.all([first, b.transport.stop(), b.transport.stop()]);
+    await a.transport.stop();
+    a.transport.send([app(1, 2, 2)]); // ignored, no throw
+    a.transport.setPeer(4, '127.0.0.1:1');
+    await waitFor(() => noMoreHandles(before, handleCounts()), 'handles released');
+  });
+});
+
+/** Resources that keep the event loop alive, by type (unref'd timers are not counted). */
+function handleCounts(): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const type of process.getActiveResourcesInfo()) counts[type] = (counts[type] ?? 0) + 1;
+  return counts;
+}
+
+/** Nothing more of any type than before (earlier tests' sockets may still be closing then). */
+function noMoreHandles(before: Record<string, number>, after: Record<string, number>): boolean {
+  return Object.entries(after).every(([type, count]) => count <= (before[type] ?? 0));
+}
+
+/**
+ * The strongest check that stop() leaves nothing behind: a separate Node process uses two
+ * transports (streams, a snapshot, a dead peer in backoff), stops them, and must then exit on
+ * its own. The sources are transpiled to JavaScript in a temporary directory for it.
+ */
+describe('process exit', () => {
+  it('a process that stopped its transports exits by itself', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'roster-transport-exit-'));
+    try {
+      const modules = ['core', 'raft', 'transport'];
+      await transpileTree(join(PACKAGE_ROOT, 'src'), join(dir, 'src'), modules);
+      await cp(join(PACKAGE_ROOT, 'proto'), join(dir, 'proto'), { recursive: true });
+      await symlink(join(PACKAGE_ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+      await writeFile(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
+      await writeFile(join(dir, 'main.js'), EXIT_SCRIPT);
+      const started = Date.now();
+      const result = await runNode(join(dir, 'main.js'), 30_000);
+      expect(result.stdout).toContain('stopped');
+      expect(result).toMatchObject({ code: 0, timedOut: false });
+      expect(Date.now() - started).toBeLessThan(30_000);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+const EXIT_SCRIPT = `
+import { GrpcTransport } from './src/transport/index.js';
+import { makeMessage } from './src/raft/index.js';
+const received = [];
+const make = (id) => new GrpcTransport({ id, listen: '127.0.0.1:0',
+  onMessage: (m) => received.push(m), onUnreachable: () => {}, onSnapshotReport: () => {} });
+const a = make(1);
+const b = make(2);
+const [addressA, addressB] = await Promise.all([a.start(), b.start()]);
+a.setPeer(2, addressB);
+b.setPeer(1, addressA);
+a.setPeer(3, '127.0.0.1:1');
+a.send([makeMessage({ type: 'heartbeat', from: 1, to: 2, term: 1 }),
+  makeMessage({ type: 'heartbeat', from: 1, to: 3, term: 1 }),
+  makeMessage({ type: 'snap', from: 1, to: 2, term: 1, snapshot: { data: new Uint8Array(10),
+    metadata: { index: 5, term: 1, confState: { voters: [1, 2], learners: [] } } } })]);
+b.send([makeMessage({ type: 'heartbeatResp', from: 2, to: 1, term: 1 })]);
+while (received.length < 3) await new Promise((resolve) => setTimeout(resolve, 10));
+await Promise.all([a.stop(), b.stop(), a.stop()]);
+console.log('stopped');
+`;
+
+async function transpileTree(from: string, to: string, modules: readonly string[]): Promise<void> {
+  for (const module of modules) {
+    await mkdir(join(to, module), { recursive: true });
+    for (const name of await readdir(join(from, module))) {
+      if (!name.endsWith('.ts')) continue;
+      const source = await readFile(join(from, module, name), 'utf8');
+      const output = ts.transpileModule(source, {
+        compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+      });
+      await writeFile(join(to, module, name.replace(/\.ts$/, '.js')), output.outputText);
+    }
+  }
+}
+
+function runNode(
+  script: string,
+  timeoutMs: number,
+): Promise<{ code: number | null; stdout: string; stderr: string; timedOut: boolean }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
+    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, timedOut });
+    });
+  });
+}
+
+describe('Backoff', () => {
+  it('doubles its ceiling from 50 ms to 2 s, with full jitter, and resets', () => {
+    const ceilings = (random: number, count: number): number[] => {
+      const backoff = new Backoff({ initialMs: 50, maxMs: 2000, random: () => random });
+      return Array.from({ length: count }, () => backoff.nextDelayMs());
+    };
+    expect(ceilings(0.999_999, 8)).toEqual([49, 99, 199, 399, 799, 1599, 1999, 1999]);
+    expect(ceilings(0, 3)).toEqual([0, 0, 0]);
+    const backoff = new Backoff({ initialMs: 50, maxMs: 2000, random: () => 0.5 });
+    for (let i = 0; i < 100; i++) backoff.nextDelayMs();
+    expect(backoff.nextDelayMs()).toBe(1000);
+    backoff.reset();
+    expect(backoff.consecutiveFailures).toBe(0);
+    expect(backoff.nextDelayMs()).toBe(25);
+  });
+});
