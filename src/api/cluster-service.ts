@@ -142,6 +142,10 @@ function status(node: RegistryNode): StatusResponse {
     instances: status.instances,
     version: ROSTER_VERSION,
     ready: status.ready,
+    leases: status.leases,
+    lease_protection: status.leaseProtection,
+    leases_deferred: status.leasesDeferred,
+    watchers: status.watchers,
   };
 }
 
@@ -169,7 +173,9 @@ async function streamSnapshot(
     call.end();
   } catch (error: unknown) {
     const apiError = toApiError(error, context.forwarder.leaderAddress());
-    call.destroy(Object.assign(new Error(apiError.details), apiError));
+    call.emit('error', {
+      code: apiError.code, details: apiError.details, metadata: apiError.metadata,
+    });
   }
 }
 

@@ -60,6 +60,7 @@ export function toInstanceMessage(instance: StoredInstance): Instance {
     health: HEALTH[instance.health],
     create_revision: instance.createRevision,
     mod_revision: instance.modRevision,
+    load: { ...instance.load },
   };
 }
 

@@ -1,7 +1,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import { RosterError } from '../core/errors.js';
 import {
-  validateInstance, validateKey,
+  validateInstance, validateKey, validateTtlMs,
   type CommandResult, type RegistryNode,
 } from '../replica/index.js';
 import {
@@ -44,14 +44,15 @@ async function register(
   call: Call<RegisterRequest__Output>,
 ): Promise<RegisterResponse> {
   const request = call.request;
-  if (request.ttl_ms !== 0 || request.lease_id !== 0) {
-    throw new RosterError('ROSTER_ERR_INVALID_ARGUMENT',
-      'ttl_ms and lease_id are not supported yet: register without them (leases are coming)',
-      { field: request.ttl_ms !== 0 ? 'ttl_ms' : 'lease_id' });
+  if (request.ttl_ms !== 0 && request.lease_id !== 0) {
+    throw new RosterError('ROSTER_ERR_INVALID_ARGUMENT', 'give ttl_ms or lease_id, not both',
+      { field: 'lease_id' });
   }
+  const lease = request.ttl_ms !== 0 ? { ttlMs: validateTtlMs(request.ttl_ms) }
+    : request.lease_id !== 0 ? { id: request.lease_id } : undefined;
   const instance = validateInstance(toRawInstance(request.instance));
   return forwarder.run<RegisterResponse>(call, async () => {
-    const result = expectOk(await node.propose({ op: 'register', instance }));
+    const result = expectOk(await node.propose({ op: 'register', instance, lease }));
     if (result.op !== 'register') throw unexpected(result);
     return {
       instance_id: result.instance.id,
@@ -70,8 +71,12 @@ async function deregister(
 ): Promise<DeregisterResponse> {
   const request = call.request;
   if (request.lease_id !== 0) {
-    throw new RosterError('ROSTER_ERR_INVALID_ARGUMENT', 'lease_id is not supported yet',
-      { field: 'lease_id' });
+    const leaseId = request.lease_id;
+    return forwarder.run<DeregisterResponse>(call, async () => {
+      const result = expectOk(await node.propose({ op: 'deregisterLease', leaseId }));
+      return { revision: result.revision, removed: 'count' in result ? result.count : 0 };
+    }, (clients, metadata, options) =>
+      callUnary(clients.registry.Deregister.bind(clients.registry), request, metadata, options));
   }
   const key = validateKey({
     namespace: request.namespace,

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { UsageError, parseCommand } from './client-commands.js';
+import { UsageError, parseCommand } from './command-args.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 

@@ -5,13 +5,15 @@ import { isServiceError } from '../client/index.js';
 import { getErrorMessage } from '../core/assert.js';
 import { RosterError } from '../core/errors.js';
 import { SERVE_FLAGS, parseServeConfig } from '../config/index.js';
+import { UsageError } from './command-args.js';
 import {
-  UsageError, deregisterCommand, leaderCommand, lookupCommand, memberCommand, membersCommand,
+  deregisterCommand, leaderCommand, lookupCommand, memberCommand, membersCommand,
   registerCommand, servicesCommand, snapshotSave, statusCommand,
 } from './client-commands.js';
 import { devCommand } from './dev.js';
 import { runServe } from './serve.js';
 import { snapshotRestore } from './snapshot-restore.js';
+import { watchCommand } from './stream-commands.js';
 
 /**
  * The `roster` command (SPEC.md). Exit status: 0 success, 1 a server-side error (message on
@@ -27,7 +29,8 @@ server:
 
 client (global flags: --endpoints H:P,... or ROSTER_ENDPOINTS, --output table|json):
   register --service S --address A --port P [--id I] [--tag t]... [--meta k=v]... [--version V]
-           [--zone Z] [--weight W]
+           [--zone Z] [--weight W] [--ttl-ms T [--keepalive]]
+  watch [S] [--from-revision R] [--namespace N] [--all-namespaces]
   deregister --service S --id I
   lookup S [--tag t] [--zone Z] [--all] [--serializable]
   services
@@ -51,6 +54,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   leader: leaderCommand,
   status: statusCommand,
   snapshot: snapshotCommand,
+  watch: watchCommand,
 };
 
 async function serveCommand(args: readonly string[], env: Env): Promise<void> {
@@ -122,7 +126,8 @@ function report(command: string, error: unknown): number {
 main(process.argv.slice(2)).then((status) => {
   process.exitCode = status;
   const command = process.argv[2];
-  if (status !== 0 || (command !== 'serve' && command !== 'dev')) process.exit(status);
+  const stays = command === 'serve' || command === 'dev';
+  if (status !== 0 || !stays) process.exit(status);
 }, (error: unknown) => {
   console.error(`roster: ${getErrorMessage(error)}`);
   process.exit(1);

@@ -1,4 +1,11 @@
+import { performance } from 'node:perf_hooks';
+import type { Clock } from '../core/clock.js';
 import type { Scheduler } from '../replica/index.js';
+
+/** Monotonic milliseconds (never jumps with the wall clock): lease deadlines depend on it. */
+export function monotonicClock(): Clock {
+  return { nowMs: () => performance.now() };
+}
 
 /** The real timers, built only here (DESIGN.md: cli/ builds real clocks). */
 export function realScheduler(): Scheduler {

@@ -1,16 +1,18 @@
 import { createServer, type Server } from 'node:http';
 import type { Logger } from 'pino';
-import { ApiServer } from '../api/index.js';
+import { ApiServer, watchEventEncoder } from '../api/index.js';
 import { RosterClient } from '../client/index.js';
 import { getErrorMessage } from '../core/assert.js';
 import { Prng } from '../core/prng.js';
 import type { ServeConfig } from '../config/index.js';
 import type { NodeId, Snapshot } from '../raft/index.js';
-import { Registry, RegistryNode, memberIdOf, type Scheduler } from '../replica/index.js';
+import {
+  DEFAULT_LEASE_SETTINGS, Registry, RegistryNode, memberIdOf, type Scheduler,
+} from '../replica/index.js';
 import { LevelLog } from '../storage/index.js';
 import { GrpcTransport } from '../transport/index.js';
 import { createLogger } from './logger.js';
-import { realScheduler } from './scheduler.js';
+import { monotonicClock, realScheduler } from './scheduler.js';
 
 /** The bootstrap snapshot of a new cluster: index 1, term 1, the founders as voters. */
 export function bootstrapSnapshot(config: ServeConfig): Snapshot {
@@ -103,6 +105,11 @@ function createNode(options: {
       heartbeatTicks: 1,
     },
     tickMs: config.heartbeatIntervalMs,
+    clock: monotonicClock(),
+    leases: DEFAULT_LEASE_SETTINGS,
+    encodeEvent: watchEventEncoder(),
+    watchSyncIntervalMs: 100,
+    watchHistoryEvents: config.watchHistoryEvents,
     storage: options.log.recover().storage,
     persister: options.log,
     transport: options.transport,

@@ -4,7 +4,8 @@ import { hostname } from 'node:os';
 import { parseServeConfig } from '../config/index.js';
 import { Registry, memberIdOf } from '../replica/index.js';
 import { LevelLog } from '../storage/index.js';
-import { UsageError, decodeSnapshotFile, parseCommand } from './client-commands.js';
+import { decodeSnapshotFile } from './client-commands.js';
+import { UsageError, parseCommand } from './command-args.js';
 import { print } from './output.js';
 
 type Env = Readonly<Record<string, string | undefined>>;

@@ -33,6 +33,15 @@ import type {
   TransferLeadershipResponse__Output,
 } from '../api/generated/types/roster/v1/TransferLeadershipResponse.js';
 
+import type { KeepAliveRequest } from '../api/generated/types/roster/v1/KeepAliveRequest.js';
+import type {
+  KeepAliveResponse__Output,
+} from '../api/generated/types/roster/v1/KeepAliveResponse.js';
+import type { WatchRequest } from '../api/generated/types/roster/v1/WatchRequest.js';
+import type { WatchResponse__Output } from '../api/generated/types/roster/v1/WatchResponse.js';
+import { KeepAliveLoop, type KeepAliveLoopOptions } from './keepalive-loop.js';
+import { WatchStream, type WatchUpdate } from './watch-stream.js';
+
 const LEADER_HINT_KEY = 'roster-leader';
 const ERROR_CODE_KEY = 'roster-error-code';
 
@@ -135,6 +144,40 @@ export class RosterClient {
   status(endpoint: string): Promise<StatusResponse__Output> {
     const stubs = this.stubsFor(endpoint);
     return callOnce(stubs.cluster.Status.bind(stubs.cluster), {}, this.deadline());
+  }
+
+  /** A watch that resumes on another node from its last revision when its node fails. */
+  watch(request: Omit<WatchRequest, 'start_revision'>, startRevision: number,
+    onUpdate: (update: WatchUpdate) => void): WatchStream {
+    const stream = new WatchStream({
+      request,
+      startRevision,
+      onUpdate,
+      open: (full, attempt) => {
+        if (attempt > 0) this.rotate(this.preferred);
+        const stubs = this.stubsFor(this.preferred);
+        return stubs.registry.Watch(full) as grpc.ClientReadableStream<WatchResponse__Output>;
+      },
+    });
+    stream.start();
+    return stream;
+  }
+
+  /** Heartbeats for leases, on a stream to the leader (followed through its hints). */
+  keepAlive(options: Omit<KeepAliveLoopOptions, 'open' | 'onStreamError'>): KeepAliveLoop {
+    const loop = new KeepAliveLoop({
+      ...options,
+      open: () => {
+        const stubs = this.stubsFor(this.preferred);
+        return stubs.registry.KeepAlive() as grpc.ClientDuplexStream<KeepAliveRequest,
+          KeepAliveResponse__Output>;
+      },
+      onStreamError: (error) => {
+        this.shouldRetry(error, this.preferred, true);
+      },
+    });
+    loop.start();
+    return loop;
   }
 
   /** A consistent snapshot of the registry, chunk by chunk. */

@@ -26,6 +26,8 @@ export interface ServeConfig {
   readonly snapshotEntries: number;
   readonly compactionKeepEntries: number;
   readonly logLevel: string;
+  /** Watch events kept in memory for watchers resuming from an older revision. */
+  readonly watchHistoryEvents: number;
   /** Dial these peers (by name) at these addresses instead of their advertised ones. */
   readonly peerRoutes: ReadonlyMap<string, string>;
 }
@@ -35,7 +37,7 @@ export const SERVE_FLAGS = [
   'name', 'data-dir', 'listen', 'peer-listen', 'http-listen', 'dns-listen', 'advertise-client',
   'advertise-peer', 'initial-cluster', 'initial-cluster-state', 'join', 'heartbeat-interval-ms',
   'election-timeout-ms', 'snapshot-entries', 'compaction-keep-entries', 'log-level',
-  'peer-service', 'replicas', 'peer-route',
+  'peer-service', 'replicas', 'peer-route', 'watch-history-events',
 ] as const;
 
 export type ServeFlag = (typeof SERVE_FLAGS)[number];
@@ -196,6 +198,8 @@ export function parseServeConfig(options: {
     compactionKeepEntries: positiveInteger('compaction-keep-entries',
       get('compaction-keep-entries'), 5_000),
     logLevel,
+    watchHistoryEvents: positiveInteger('watch-history-events',
+      get('watch-history-events'), 100_000),
     peerRoutes: parsePeerRoutes(get('peer-route')),
   });
 }

@@ -42,6 +42,9 @@ export const limits = {
   instancesMax: 1_000_000,
   servicesMax: 100_000,
   namespacesMax: 10_000,
+  leasesMax: 1_000_000,
+  /** Keys of one heartbeat's load figures. */
+  loadKeysMax: 16,
 
   // Replica.
   /** Proposals awaiting commit on one node. */

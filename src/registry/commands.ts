@@ -7,6 +7,9 @@ import type { Command } from './model.js';
  * an unreadable command is corruption or a bug, and the node must stop rather than diverge.
  */
 const FORMAT_VERSION = 1;
+const COMMAND_OPS: ReadonlySet<string> = new Set<Command['op']>([
+  'register', 'deregister', 'deregisterLease', 'revoke', 'checkpoint', 'setStatus', 'setLoad',
+]);
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -23,7 +26,7 @@ export function decodeCommand(data: Uint8Array): Command {
     `unknown command format ${String(data[0])} (${data.byteLength} bytes)`);
   const command = JSON.parse(decoder.decode(data.subarray(1))) as Command;
   assert(command !== null && typeof command === 'object', 'command is not an object');
-  assert(command.op === 'register' || command.op === 'deregister',
+  assert(COMMAND_OPS.has(command.op),
     `unknown command op ${String((command as { op?: unknown }).op)}`);
   return command;
 }

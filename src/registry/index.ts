@@ -5,5 +5,5 @@ export {
   encodeMemberContext, decodeMemberContext, memberIdOf,
   type MemberAddresses, type MemberChange,
 } from './members.js';
-export { Registry, type LogEntry, type StateLimits } from './registry.js';
+export { INITIAL_REVISION, Registry, type LogEntry, type StateLimits } from './registry.js';
 export * from './validate.js';

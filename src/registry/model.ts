@@ -41,6 +41,11 @@ export interface StoredInstance extends InstanceSpec {
   readonly leaseId: number;
   readonly status: ServingStatus;
   readonly health: HealthState;
+  /**
+   * Load figures from heartbeats (e.g. { cpu: 0.4, inflight: 12 }), replicated at a bounded
+   * rate.
+   */
+  readonly load: Readonly<Record<string, number>>;
   readonly createRevision: number;
   readonly modRevision: number;
 }
@@ -59,10 +64,43 @@ export interface Member {
   readonly clientAddress: string;
 }
 
+/** A lease: instances bound to it live while it is kept alive. */
+export interface Lease {
+  readonly id: number;
+  readonly ttlMs: number;
+  /** The remaining TTL last checkpointed through the log (ttlMs if never): where a new leader
+   * restarts the lease's countdown, so a failover neither resets it to full nor expires it. */
+  readonly remainingMs: number;
+}
+
+/** A registration's lease: a new one with this TTL, or an existing one by id. */
+export type LeaseRequest = { readonly ttlMs: number } | { readonly id: number };
+
 /** The commands of the replicated log (normal entries). */
 export type Command =
-  | { readonly op: 'register'; readonly instance: InstanceSpec }
-  | { readonly op: 'deregister'; readonly key: InstanceKey };
+  | { readonly op: 'register'; readonly instance: InstanceSpec; readonly lease?: LeaseRequest }
+  | { readonly op: 'deregister'; readonly key: InstanceKey }
+  | { readonly op: 'deregisterLease'; readonly leaseId: number }
+  /** Expiry, proposed by the leader's lessor for every lease that lapsed, in one batch. */
+  | { readonly op: 'revoke'; readonly leaseIds: readonly number[] }
+  /** Remaining TTLs, so that a new leader restarts leases where they were. */
+  | { readonly op: 'checkpoint'; readonly leases: readonly (readonly [number, number])[] }
+  /** Serving status from heartbeats, for every instance of these leases. */
+  | {
+    readonly op: 'setStatus';
+    readonly leaseIds: readonly number[];
+    readonly status: ServingStatus;
+  }
+  /** Load figures from heartbeats, per lease. */
+  | {
+    readonly op: 'setLoad';
+    readonly updates: readonly (readonly [number, Readonly<Record<string, number>>])[];
+  };
+
+/** How the lease table changed (the leader's lessor follows it). */
+export type LeaseChange =
+  | { readonly type: 'granted'; readonly id: number; readonly ttlMs: number }
+  | { readonly type: 'removed'; readonly id: number };
 
 export type EventType = 'PUT' | 'DELETE';
 export type EventReason = 'registered' | 'updated' | 'deregistered' | 'expired' | 'health';
@@ -88,7 +126,14 @@ export type CommandResult =
     readonly created: boolean;
     readonly instance: StoredInstance;
   }
-  | { readonly op: 'deregister'; readonly ok: true; readonly revision: number }
+  | {
+    readonly op: 'deregister' | 'deregisterLease' | 'revoke' | 'setStatus' | 'setLoad';
+    readonly ok: true;
+    readonly revision: number;
+    /** Instances removed or changed. */
+    readonly count: number;
+  }
+  | { readonly op: 'checkpoint'; readonly ok: true; readonly revision: number }
   | { readonly op: Command['op']; readonly ok: false; readonly failure: CommandFailure };
 
 /** Filters of a lookup; empty fields match everything. */

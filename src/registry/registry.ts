@@ -4,8 +4,9 @@ import { decodeCommand } from './commands.js';
 import { applyMemberChange, type MemberChange } from './members.js';
 import {
   formatKey, isHealthy,
-  type Command, type CommandResult, type InstanceKey, type InstanceSpec, type LookupQuery,
-  type Member, type RegistryEvent, type ServiceSummary, type StoredInstance,
+  type Command, type CommandResult, type InstanceKey, type InstanceSpec, type Lease,
+  type LeaseChange, type LeaseRequest, type LookupQuery, type Member, type RegistryEvent,
+  type ServiceSummary, type ServingStatus, type StoredInstance,
 } from './model.js';
 import { decodeSnapshot, encodeSnapshot } from './snapshot.js';
 import { compare } from './validate.js';
@@ -18,25 +19,44 @@ export interface LogEntry {
 
 type Services = Map<string, Map<string, StoredInstance>>;
 
-export type StateLimits = Pick<Limits, 'instancesMax' | 'servicesMax' | 'namespacesMax'>;
+interface LeaseRecord {
+  readonly id: number;
+  readonly ttlMs: number;
+  remainingMs: number;
+  /** formatKey() of every instance bound to it. */
+  readonly instances: Set<string>;
+}
+
+export type StateLimits =
+  Pick<Limits, 'instancesMax' | 'servicesMax' | 'namespacesMax' | 'leasesMax'>;
 
 /**
- * The replicated state machine: namespaces -> services -> instances, one global revision
- * bumped by every mutation, and the members' addresses. Pure and deterministic: the same
- * commands in the same order give the same state and events on every replica. Events go to
- * `onEvents` once per command (the watch hub encodes them once for every watcher).
+ * The replicated state machine: namespaces -> services -> instances, leases, one global
+ * revision bumped by every command that changes what clients see, and the members' addresses.
+ * Pure and deterministic: the same commands in the same order give the same state and events
+ * on every replica. Events go to `onEvents` once per command (the watch hub encodes them once
+ * for every watcher); lease changes go to `onLeaseChange` (the leader's lessor).
  */
+/**
+ * An empty registry is at revision 1, as etcd's store is, so that a watch's start revision 0
+ * can mean "from now" and a client anchored at the very beginning can still resume "after 1"
+ * without missing the first change.
+ */
+export const INITIAL_REVISION = 1;
+
 export class Registry {
   private namespaces = new Map<string, Services>();
   private memberTable = new Map<number, Member>();
+  private leaseTable = new Map<number, LeaseRecord>();
   private instanceCount = 0;
   private serviceCount = 0;
-  private revisionValue = 0;
+  private revisionValue = INITIAL_REVISION;
   private readonly limits: StateLimits;
   onEvents: ((events: readonly RegistryEvent[]) => void) | undefined = undefined;
+  onLeaseChange: ((change: LeaseChange) => void) | undefined = undefined;
 
-  constructor(options: { limits?: StateLimits } = {}) {
-    this.limits = options.limits ?? defaultLimits;
+  constructor(options: { limits?: Partial<StateLimits> } = {}) {
+    this.limits = { ...defaultLimits, ...options.limits };
   }
 
   get revision(): number {
@@ -65,6 +85,8 @@ export class Registry {
     return encodeSnapshot({
       revision: this.revisionValue,
       members: [...this.memberTable.values()],
+      leases: [...this.leaseTable.values()]
+        .map((lease) => [lease.id, lease.ttlMs, lease.remainingMs]),
       instances,
     });
   }
@@ -72,14 +94,23 @@ export class Registry {
   restore(data: Uint8Array): void {
     this.namespaces = new Map();
     this.memberTable = new Map();
+    this.leaseTable = new Map();
     this.instanceCount = 0;
     this.serviceCount = 0;
-    this.revisionValue = 0;
+    this.revisionValue = INITIAL_REVISION;
     if (data.byteLength === 0) return;
     const state = decodeSnapshot(data);
     this.revisionValue = state.revision;
     for (const member of state.members) this.memberTable.set(member.id, member);
-    for (const instance of state.instances) this.put(instance);
+    for (const [id, ttlMs, remainingMs] of state.leases) {
+      this.leaseTable.set(id, { id, ttlMs, remainingMs, instances: new Set() });
+    }
+    for (const instance of state.instances) {
+      this.put(instance);
+      if (instance.leaseId !== 0) {
+        this.leaseTable.get(instance.leaseId)?.instances.add(formatKey(instance));
+      }
+    }
   }
 
   // ---- Commands ---------------------------------------------------------------------------
@@ -87,39 +118,74 @@ export class Registry {
   applyCommand(command: Command): CommandResult {
     switch (command.op) {
       case 'register':
-        return this.register(command.instance);
+        return this.register(command.instance, command.lease);
       case 'deregister':
         return this.deregister(command.key);
+      case 'deregisterLease':
+        return this.removeLeases([command.leaseId], 'deregisterLease');
+      case 'revoke':
+        return this.removeLeases(command.leaseIds, 'revoke');
+      case 'checkpoint':
+        return this.checkpoint(command.leases);
+      case 'setStatus':
+        return this.setStatus(command.leaseIds, command.status);
+      case 'setLoad':
+        return this.setLoad(command.updates);
     }
   }
 
-  private register(spec: InstanceSpec): CommandResult {
+  private register(spec: InstanceSpec, leaseRequest: LeaseRequest | undefined): CommandResult {
     const existing = this.get(spec);
-    if (existing !== undefined && sameSpec(existing, spec)) {
+    const wantedLease = leaseRequest !== undefined && 'id' in leaseRequest ? leaseRequest.id : 0;
+    if (wantedLease !== 0 && !this.leaseTable.has(wantedLease)) {
+      const detail = `lease ${wantedLease} not found or expired: register with a TTL`;
+      return { op: 'register', ok: false, failure: { code: 'not_found', detail } };
+    }
+    const grantsLease = leaseRequest !== undefined && 'ttlMs' in leaseRequest;
+    if (existing !== undefined && !grantsLease && existing.leaseId === wantedLease &&
+      sameSpec(existing, spec)) {
       // Re-registering the same thing (a client reconnecting) changes nothing: no revision.
       const revision = this.revisionValue;
       return { op: 'register', ok: true, revision, created: false, instance: existing };
     }
-    if (existing === undefined) {
-      const detail = this.capacityProblem(spec);
-      if (detail !== undefined) {
-        return { op: 'register', ok: false, failure: { code: 'limit', detail } };
-      }
+    const detail = this.capacityProblem(spec, existing === undefined, grantsLease);
+    if (detail !== undefined) {
+      return { op: 'register', ok: false, failure: { code: 'limit', detail } };
     }
     const revision = this.revisionValue + 1;
+    this.revisionValue = revision;
+    // A granted lease takes the revision as its id: unique and the same on every replica.
+    const leaseId = grantsLease ? this.grantLease(revision, leaseRequest.ttlMs) : wantedLease;
     const instance: StoredInstance = {
       ...spec,
-      leaseId: existing?.leaseId ?? 0,
+      leaseId,
       status: existing?.status ?? 'serving',
       health: existing?.health ?? 'passing',
+      load: existing?.load ?? {},
       createRevision: existing?.createRevision ?? revision,
       modRevision: revision,
     };
-    this.revisionValue = revision;
+    this.bindLease(existing, instance);
     this.put(instance);
     const reason = existing === undefined ? 'registered' : 'updated';
     this.emit([{ type: 'PUT', reason, revision, instance }]);
     return { op: 'register', ok: true, revision, created: existing === undefined, instance };
+  }
+
+  private grantLease(id: number, ttlMs: number): number {
+    assert(!this.leaseTable.has(id), `lease ${id} exists`);
+    this.leaseTable.set(id, { id, ttlMs, remainingMs: ttlMs, instances: new Set() });
+    this.onLeaseChange?.({ type: 'granted', id, ttlMs });
+    return id;
+  }
+
+  /** Moves the instance from its old lease (if any) to its new one (if any). */
+  private bindLease(before: StoredInstance | undefined, after: StoredInstance): void {
+    const key = formatKey(after);
+    if (before !== undefined && before.leaseId !== 0) {
+      this.leaseTable.get(before.leaseId)?.instances.delete(key);
+    }
+    if (after.leaseId !== 0) this.leaseTable.get(after.leaseId)?.instances.add(key);
   }
 
   private deregister(key: InstanceKey): CommandResult {
@@ -130,13 +196,98 @@ export class Registry {
     }
     const revision = this.revisionValue + 1;
     this.revisionValue = revision;
-    this.remove(key);
+    this.remove(existing);
     const instance = { ...existing, modRevision: revision };
     this.emit([{ type: 'DELETE', reason: 'deregistered', revision, instance }]);
-    return { op: 'deregister', ok: true, revision };
+    return { op: 'deregister', ok: true, revision, count: 1 };
   }
 
-  private capacityProblem(spec: InstanceSpec): string | undefined {
+  /**
+   * Removes leases and every instance bound to them, at one revision: a client's deregistration
+   * by lease, or the lessor's batched expiry (DELETE with reason 'expired').
+   */
+  private removeLeases(ids: readonly number[], op: 'deregisterLease' | 'revoke'): CommandResult {
+    const leases = ids.map((id) => this.leaseTable.get(id)).filter((lease) => lease !== undefined);
+    if (leases.length === 0) {
+      if (op === 'revoke') return { op, ok: true, revision: this.revisionValue, count: 0 };
+      const detail = `lease ${ids.join(',')} not found`;
+      return { op, ok: false, failure: { code: 'not_found', detail } };
+    }
+    const revision = this.revisionValue + 1;
+    this.revisionValue = revision;
+    const reason = op === 'revoke' ? 'expired' : 'deregistered';
+    const events: RegistryEvent[] = [];
+    for (const lease of leases) {
+      for (const key of [...lease.instances].sort(compare)) {
+        const instance = this.getByFormattedKey(key);
+        assert(instance !== undefined, `lease ${lease.id} holds missing instance ${key}`);
+        this.remove(instance);
+        events.push({
+          type: 'DELETE', reason, revision, instance: { ...instance, modRevision: revision },
+        });
+      }
+      this.leaseTable.delete(lease.id);
+      this.onLeaseChange?.({ type: 'removed', id: lease.id });
+    }
+    this.emit(events);
+    return { op, ok: true, revision, count: events.length };
+  }
+
+  /** Records remaining TTLs; changes nothing clients see (no revision, no event). */
+  private checkpoint(pairs: readonly (readonly [number, number])[]): CommandResult {
+    for (const [id, remainingMs] of pairs) {
+      const lease = this.leaseTable.get(id);
+      if (lease !== undefined) lease.remainingMs = Math.max(0, Math.min(lease.ttlMs, remainingMs));
+    }
+    return { op: 'checkpoint', ok: true, revision: this.revisionValue };
+  }
+
+  private setStatus(ids: readonly number[], status: ServingStatus): CommandResult {
+    return this.updateLeaseInstances('setStatus', ids.map((id) => [id, (instance) =>
+      (instance.status === status ? undefined : { ...instance, status })]));
+  }
+
+  private setLoad(
+    updates: readonly (readonly [number, Readonly<Record<string, number>>])[],
+  ): CommandResult {
+    return this.updateLeaseInstances('setLoad', updates.map(([id, load]) => [id, (instance) =>
+      (sameLoad(instance.load, load) ? undefined : { ...instance, load: { ...load } })]));
+  }
+
+  /** Applies `change` to every instance of each lease; one revision if anything changed. */
+  private updateLeaseInstances(
+    op: 'setStatus' | 'setLoad',
+    changes: readonly [number, (instance: StoredInstance) => StoredInstance | undefined][],
+  ): CommandResult {
+    const updated: StoredInstance[] = [];
+    for (const [id, change] of changes) {
+      for (const key of [...(this.leaseTable.get(id)?.instances ?? [])].sort(compare)) {
+        const instance = this.getByFormattedKey(key);
+        const next = instance === undefined ? undefined : change(instance);
+        if (next !== undefined) updated.push(next);
+      }
+    }
+    if (updated.length === 0) return { op, ok: true, revision: this.revisionValue, count: 0 };
+    const revision = this.revisionValue + 1;
+    this.revisionValue = revision;
+    const events = updated.map((instance): RegistryEvent => {
+      const stored = { ...instance, modRevision: revision };
+      this.put(stored);
+      return { type: 'PUT', reason: 'updated', revision, instance: stored };
+    });
+    this.emit(events);
+    return { op, ok: true, revision, count: events.length };
+  }
+
+  private capacityProblem(
+    spec: InstanceSpec,
+    isNew: boolean,
+    grantsLease: boolean,
+  ): string | undefined {
+    if (grantsLease && this.leaseTable.size >= this.limits.leasesMax) {
+      return `at most ${this.limits.leasesMax} leases`;
+    }
+    if (!isNew) return undefined;
     const services = this.namespaces.get(spec.namespace);
     if (services === undefined && this.namespaces.size >= this.limits.namespacesMax) {
       return `at most ${this.limits.namespacesMax} namespaces`;
@@ -166,28 +317,37 @@ export class Registry {
     instances.set(instance.id, instance);
   }
 
-  private remove(key: InstanceKey): void {
-    const services = this.namespaces.get(key.namespace);
-    const instances = services?.get(key.service);
-    assert(services !== undefined && instances !== undefined && instances.delete(key.id),
-      `removing missing instance ${formatKey(key)}`);
+  private remove(instance: StoredInstance): void {
+    const services = this.namespaces.get(instance.namespace);
+    const instances = services?.get(instance.service);
+    assert(services !== undefined && instances !== undefined && instances.delete(instance.id),
+      `removing missing instance ${formatKey(instance)}`);
     this.instanceCount -= 1;
+    if (instance.leaseId !== 0) {
+      this.leaseTable.get(instance.leaseId)?.instances.delete(formatKey(instance));
+    }
     // Empty services and namespaces disappear, so listings show what exists.
     if (instances.size === 0) {
-      services.delete(key.service);
+      services.delete(instance.service);
       this.serviceCount -= 1;
-      if (services.size === 0) this.namespaces.delete(key.namespace);
+      if (services.size === 0) this.namespaces.delete(instance.namespace);
     }
   }
 
   private emit(events: readonly RegistryEvent[]): void {
-    this.onEvents?.(events);
+    if (events.length > 0) this.onEvents?.(events);
   }
 
   // ---- Queries ----------------------------------------------------------------------------
 
   get(key: InstanceKey): StoredInstance | undefined {
     return this.namespaces.get(key.namespace)?.get(key.service)?.get(key.id);
+  }
+
+  private getByFormattedKey(key: string): StoredInstance | undefined {
+    const [namespace, service, ...rest] = key.split('/');
+    if (namespace === undefined || service === undefined) return undefined;
+    return this.get({ namespace, service, id: rest.join('/') });
   }
 
   /** Matching instances, sorted by id. */
@@ -199,6 +359,28 @@ export class Registry {
       if (matchesQuery(instance, query)) matches.push(instance);
     }
     return matches.sort((a, b) => compare(a.id, b.id));
+  }
+
+  /** Every instance of a namespace (or all), for watch snapshots; sorted by service then id. */
+  instances(
+    filter: { namespace: string | undefined; service: string | undefined },
+  ): StoredInstance[] {
+    const result: StoredInstance[] = [];
+    const namespaces = filter.namespace === undefined ?
+      [...this.namespaces.keys()] : [filter.namespace];
+    for (const namespace of namespaces.sort(compare)) {
+      const services = this.namespaces.get(namespace);
+      if (services === undefined) continue;
+      const names = filter.service === undefined ?
+        [...services.keys()].sort(compare) : [filter.service];
+      for (const name of names) {
+        const byId = services.get(name);
+        if (byId !== undefined) {
+          result.push(...[...byId.values()].sort((a, b) => compare(a.id, b.id)));
+        }
+      }
+    }
+    return result;
   }
 
   /** Every service of a namespace with its instance and healthy counts, sorted by name. */
@@ -216,6 +398,25 @@ export class Registry {
 
   namespaceNames(): string[] {
     return [...this.namespaces.keys()].sort(compare);
+  }
+
+  lease(id: number): Lease | undefined {
+    const lease = this.leaseTable.get(id);
+    return lease === undefined ? undefined :
+      { id: lease.id, ttlMs: lease.ttlMs, remainingMs: lease.remainingMs };
+  }
+
+  /** Every lease, for a new leader's lessor. */
+  leases(): Lease[] {
+    return [...this.leaseTable.values()]
+      .map(({ id, ttlMs, remainingMs }) => ({ id, ttlMs, remainingMs }));
+  }
+
+  /** The instances bound to a lease. */
+  leaseInstances(id: number): StoredInstance[] {
+    const keys = [...(this.leaseTable.get(id)?.instances ?? [])].sort(compare);
+    return keys.map((key) => this.getByFormattedKey(key))
+      .filter((instance) => instance !== undefined);
   }
 
   members(): Member[] {
@@ -258,3 +459,12 @@ function sameSpec(stored: StoredInstance, spec: InstanceSpec): boolean {
 function sameList(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((item, i) => item === b[i]);
 }
+
+function sameLoad(
+  a: Readonly<Record<string, number>>,
+  b: Readonly<Record<string, number>>,
+): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((key) => a[key] === b[key]);
+}
+

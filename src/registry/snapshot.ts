@@ -5,6 +5,8 @@ import type { Member, StoredInstance } from './model.js';
 export interface RegistryState {
   readonly revision: number;
   readonly members: readonly Member[];
+  /** [id, ttlMs, remainingMs]; which instances a lease holds is on the instances. */
+  readonly leases: readonly (readonly [number, number, number])[];
   readonly instances: readonly StoredInstance[];
 }
 
@@ -26,5 +28,8 @@ export function decodeSnapshot(data: Uint8Array): RegistryState {
   const state = JSON.parse(decoder.decode(data.subarray(1))) as RegistryState;
   assert(Number.isSafeInteger(state.revision) && Array.isArray(state.instances) &&
     Array.isArray(state.members), 'snapshot is not a registry state');
-  return state;
+  // Instances saved before load figures existed have none.
+  const instances = state.instances.map((instance) => (instance.load === undefined
+    ? { ...instance, load: {} } : instance));
+  return { ...state, leases: state.leases ?? [], instances };
 }

@@ -14,5 +14,7 @@ export {
   validateNamespace, validateTtlMs, isHealthy, encodeMemberContext,
   type Command, type CommandResult, type InstanceKey, type InstanceSpec, type LookupQuery,
   type Member, type MemberAddresses, type RawInstance, type RegistryEvent, type ServiceSummary,
-  type StoredInstance,
+  type ServingStatus, type StoredInstance,
 } from '../registry/index.js';
+export { DEFAULT_LEASE_SETTINGS, type LeaseRenewal, type LeaseSettings } from './lease-keeper.js';
+export type { WatchFilter } from '../watch/index.js';

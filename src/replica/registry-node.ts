@@ -1,30 +1,50 @@
+import type { Clock } from '../core/clock.js';
 import { RosterError } from '../core/errors.js';
 import {
   decodeConfChange,
-  type ConfChange, type Message, type NodeId, type RaftConfig, type RaftLogger, type Ready,
+  type ConfChange, type LocalResult, type Message, type NodeId, type RaftConfig, type RaftLogger,
+  type Ready,
 } from '../raft/index.js';
 import {
   Registry, decodeMemberContext, encodeCommand, encodeMemberContext, memberIdOf,
-  type Command, type CommandResult, type Member, type MemberAddresses,
+  type Command, type CommandResult, type Member, type MemberAddresses, type RegistryEvent,
+  type ServingStatus,
 } from '../registry/index.js';
 import type { LogPersister, MemoryStorage } from '../storage/index.js';
 import type { Transport } from '../transport/index.js';
-import type { ProposalOutcome, Scheduler } from './interfaces.js';
+import { progressNotice, WatchHub, type WatchFilter, type WatchSink } from '../watch/index.js';
+import type { ProposalOutcome, ReplicaObserver, Scheduler } from './interfaces.js';
+import { LeaseKeeper, type LeaseRenewal, type LeaseSettings } from './lease-keeper.js';
 import { Replica } from './replica.js';
 
 export interface RegistryNodeOptions {
   readonly name: string;
+  /** Defaults to memberIdOf(name); the simulator numbers its nodes itself. */
+  readonly id?: NodeId;
   readonly raft: Omit<RaftConfig, 'id' | 'storage'>;
   readonly tickMs: number;
   readonly storage: MemoryStorage;
   readonly persister: LogPersister;
   readonly transport: Transport;
   readonly scheduler: Scheduler;
+  readonly clock: Clock;
   readonly snapshotEntries: number;
   readonly compactionKeepEntries: number;
   readonly proposalTimeoutTicks: number;
   readonly readTimeoutTicks: number;
+  readonly leases: LeaseSettings;
+  /** Encodes one watch event for the wire, once for every watcher (api/ provides it). */
+  readonly encodeEvent: (event: RegistryEvent) => Uint8Array;
+  /** How often watchers are caught up and sent progress notices. */
+  readonly watchSyncIntervalMs: number;
+  /** Events kept for watchers resuming from an older revision (default 100,000). */
+  readonly watchHistoryEvents?: number;
   readonly logger?: RaftLogger;
+  /** Extra observers (the simulator's checkers), called after the node's own. */
+  readonly observer?: ReplicaObserver<CommandResult>;
+  readonly onRevokeDecided?: (ids: readonly number[], nowMs: number) => void;
+  /** The events of each applied command, before any watcher sees them (checkers, audit). */
+  readonly onEvents?: (events: readonly RegistryEvent[]) => void;
   /** A peer's address became known (its conf entry was appended, or a snapshot arrived). */
   readonly onPeer?: (id: NodeId, peerAddress: string) => void;
   /** A member's removal was applied: its connection can go. */
@@ -50,32 +70,76 @@ export interface NodeStatus {
   readonly revision: number;
   readonly instances: number;
   readonly ready: boolean;
+  readonly leases: number;
+  readonly leaseProtection: boolean;
+  readonly leasesDeferred: number;
+  readonly watchers: number;
 }
 
 /**
- * One Roster node as the API sees it: the registry state machine driven by a Replica,
- * with promises instead of callbacks. Writes go through Raft (on the leader; the API forwards
- * from followers), linearizable reads wait for a ReadIndex barrier, serializable reads read
- * the local registry directly.
+ * One Roster node: the registry state machine driven by a Replica, its leases (LeaseKeeper)
+ * and its watchers (WatchHub). The core is callback-based and synchronous apart from storage,
+ * so the simulator drives exactly this code; the promise methods are thin wrappers for the
+ * API. Writes go through Raft on the leader (the API forwards from followers), linearizable
+ * reads wait for a ReadIndex barrier, serializable reads read the local registry directly.
  */
 export class RegistryNode {
   readonly id: NodeId;
   readonly name: string;
   readonly registry = new Registry();
+  readonly hub: WatchHub<Uint8Array>;
+  private readonly leases: LeaseKeeper;
   private readonly replica: Replica<CommandResult>;
   private readonly options: RegistryNodeOptions;
   private driveScheduled = false;
-  private stopTicking: (() => void) | undefined;
+  private stopTimers: (() => void)[] = [];
   /** Ready once it has applied what was committed when it started, and knows a leader. */
   private readonly commitAtStart: number;
   private leaderWaiters: (() => void)[] = [];
+  private wasLeader = false;
 
   constructor(options: RegistryNodeOptions) {
     this.options = options;
     this.name = options.name;
-    this.id = memberIdOf(options.name);
+    this.id = options.id ?? memberIdOf(options.name);
     this.commitAtStart = options.storage.hardState().commit;
-    this.replica = new Replica<CommandResult>({
+    this.replica = this.createReplica(options);
+    // The Replica restored the registry from the snapshot: history starts there, and replaying
+    // the log after it fills the history with the events since.
+    this.hub = new WatchHub<Uint8Array>({
+      encode: options.encodeEvent,
+      encodedBytes: (bytes) => bytes.byteLength,
+      currentState: (filter) => this.registry.instances(filter),
+      ...(options.watchHistoryEvents === undefined ? {} :
+        { historyEventsMax: options.watchHistoryEvents }),
+    }, this.registry.revision);
+    this.leases = new LeaseKeeper({
+      registry: this.registry,
+      clock: options.clock,
+      scheduler: options.scheduler,
+      settings: options.leases,
+      electionTimeoutMs: options.raft.electionTicks * options.tickMs,
+      propose: (command, callback) => this.proposeWith(command, callback),
+      readBarrier: (callback) => this.readWith(callback),
+      isLeader: () => this.isLeader(),
+      notLeaderError: () => this.notLeaderError(),
+      logger: options.logger,
+      onRevokeDecided: options.onRevokeDecided,
+    });
+    const onEvents = options.onEvents;
+    this.registry.onEvents = onEvents === undefined
+      ? (events) => this.hub.publish(events)
+      : (events) => {
+        onEvents(events);
+        this.hub.publish(events);
+      };
+    this.registry.onLeaseChange = (change) => this.leases.onLeaseChange(change);
+    this.announceMembers();
+  }
+
+  private createReplica(options: RegistryNodeOptions): Replica<CommandResult> {
+    const extra = options.observer;
+    return new Replica<CommandResult>({
       id: this.id,
       raft: { ...options.raft, logger: options.logger },
       storage: options.storage,
@@ -89,24 +153,46 @@ export class RegistryNode {
       readTimeoutTicks: options.readTimeoutTicks,
       onFatal: options.onFatal,
       observer: {
-        onPersisted: (ready) => this.learnPeers(ready),
-        onSnapshotRestored: () => this.announceMembers(),
-        onSoftState: () => this.wakeLeaderWaiters(),
-        onConfChange: (change) => this.onConfApplied(change),
+        onReady: (ready) => extra?.onReady?.(ready),
+        onPersisted: (ready) => {
+          this.learnPeers(ready);
+          extra?.onPersisted?.(ready);
+        },
+        onApply: (entry, result) => extra?.onApply?.(entry, result),
+        onSnapshotRestored: (snapshot) => {
+          this.hub.reset(this.registry.revision);
+          this.announceMembers();
+          extra?.onSnapshotRestored?.(snapshot);
+        },
+        onSnapshotSaved: (snapshot, compactIndex) =>
+          extra?.onSnapshotSaved?.(snapshot, compactIndex),
+        onSoftState: (softState, term) => {
+          this.onSoftState(softState.role === 'leader');
+          extra?.onSoftState?.(softState, term);
+        },
+        onConfChange: (change, index) => {
+          this.onConfApplied(change);
+          extra?.onConfChange?.(change, index);
+        },
       },
     });
-    this.announceMembers();
   }
 
   start(): void {
-    this.stopTicking = this.options.scheduler.every(this.options.tickMs, () => this.replica.tick());
+    const { scheduler, clock } = this.options;
+    this.stopTimers = [
+      scheduler.every(this.options.tickMs, () => this.replica.tick()),
+      scheduler.every(this.options.watchSyncIntervalMs, () => this.hub.sync(clock.nowMs())),
+    ];
+    this.leases.start();
     this.requestDrive();
   }
 
   /** Stops ticking and fails pending requests; in-flight writes are abandoned (not lost). */
   stop(): void {
-    this.stopTicking?.();
-    this.stopTicking = undefined;
+    for (const stop of this.stopTimers) stop();
+    this.stopTimers = [];
+    this.leases.stop();
     this.replica.stop();
     this.wakeLeaderWaiters();
   }
@@ -123,6 +209,10 @@ export class RegistryNode {
     this.replica.reportUnreachable(to);
   }
 
+  drive(): void {
+    this.replica.drive();
+  }
+
   private requestDrive(): void {
     if (this.driveScheduled) return;
     this.driveScheduled = true;
@@ -132,25 +222,86 @@ export class RegistryNode {
     });
   }
 
-  // ---- Writes and reads -------------------------------------------------------------------
+  private onSoftState(isLeader: boolean): void {
+    if (isLeader !== this.wasLeader) {
+      this.wasLeader = isLeader;
+      this.leases.onRoleChange(isLeader);
+    }
+    this.wakeLeaderWaiters();
+  }
 
-  /** Proposes a command here (the leader); resolves with its result once applied. */
+  // ---- Writes, reads, heartbeats: callbacks (the core) ------------------------------------
+
+  /** Proposes a command here (the leader); the callback learns its outcome once applied. */
+  proposeWith(command: Command, callback: (outcome: ProposalOutcome<CommandResult>) => void):
+    { index: number; term: number } | undefined {
+    return this.replica.propose(encodeCommand(command), callback);
+  }
+
+  /** The callback runs once local state reflects every write committed before the call. */
+  readWith(callback: (error: RosterError | undefined) => void): void {
+    this.replica.read((outcome) =>
+      callback(outcome.status === 'ready' ? undefined : outcome.error));
+  }
+
+  keepAliveWith(
+    request: {
+      ids: readonly number[];
+      status?: ServingStatus;
+      load?: Readonly<Record<string, number>>;
+    },
+    callback: (result: { renewals: LeaseRenewal[] } | { error: RosterError }) => void,
+  ): void {
+    this.leases.keepAlive(request, callback);
+  }
+
+  // ---- The same, as promises (the API) ----------------------------------------------------
+
   propose(command: Command): Promise<CommandResult> {
     return new Promise((resolve, reject) => {
-      this.replica.propose(encodeCommand(command), (outcome) => {
-        settle(outcome, resolve, reject);
+      this.proposeWith(command, (outcome) => settle(outcome, resolve, reject));
+    });
+  }
+
+  readBarrier(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.readWith((error) => (error === undefined ? resolve() : reject(error)));
+    });
+  }
+
+  keepAlive(request: { ids: readonly number[]; status?: ServingStatus;
+    load?: Readonly<Record<string, number>> }): Promise<LeaseRenewal[]> {
+    return new Promise((resolve, reject) => {
+      this.keepAliveWith(request, (result) => {
+        if ('error' in result) reject(result.error);
+        else resolve(result.renewals);
       });
     });
   }
 
-  /** Resolves when local state reflects every write committed before the call. */
-  readBarrier(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.replica.read((outcome) => {
-        if (outcome.status === 'ready') resolve();
-        else reject(outcome.error);
-      });
-    });
+  // ---- Watch ------------------------------------------------------------------------------
+
+  /**
+   * startRevision 0 means "from now". Now is resolved here, and the sink is told it at once
+   * with a progress notice: a client that resumes after a broken stream then knows exactly
+   * where it started, even when nothing matching has happened yet (etcd's "created" header).
+   */
+  watch(filter: WatchFilter, startRevision: number, sink: WatchSink<Uint8Array>): number {
+    if (startRevision !== 0) {
+      return this.hub.watch(filter, startRevision, sink, this.options.clock.nowMs());
+    }
+    const now = this.hub.revision;
+    const id = this.hub.watch(filter, now, sink, this.options.clock.nowMs());
+    sink.write(progressNotice(now));
+    return id;
+  }
+
+  cancelWatch(id: number): void {
+    this.hub.cancel(id);
+  }
+
+  watchDrained(id: number): void {
+    this.hub.onDrain(id);
   }
 
   // ---- Membership and leadership ----------------------------------------------------------
@@ -187,11 +338,22 @@ export class RegistryNode {
     await this.changeMembership({ type: 'remove', nodeId: id, context: new Uint8Array(0) });
   }
 
+  /** Proposes a membership change here (the leader); the callback learns its outcome. */
+  changeMembershipWith(
+    change: ConfChange,
+    callback: (outcome: ProposalOutcome<CommandResult>) => void,
+  ): void {
+    this.replica.proposeConfChange(change, callback);
+  }
+
+  /** Starts a leadership transfer without waiting for it (the simulator's nemesis). */
+  startTransfer(to: NodeId): LocalResult {
+    return this.replica.transferLeadership(to);
+  }
+
   private changeMembership(change: ConfChange): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.replica.proposeConfChange(change, (outcome) => {
-        settle(outcome, () => resolve(), reject);
-      });
+      this.replica.proposeConfChange(change, (outcome) => settle(outcome, () => resolve(), reject));
     });
   }
 
@@ -252,6 +414,12 @@ export class RegistryNode {
     return this.options.raft.electionTicks * this.options.tickMs;
   }
 
+  private notLeaderError(): RosterError {
+    const leader = this.leader();
+    if (leader === undefined) return new RosterError('ROSTER_ERR_NO_LEADER');
+    return new RosterError('ROSTER_ERR_NOT_LEADER', `leader is ${leader.name}`);
+  }
+
   // ---- Peers ------------------------------------------------------------------------------
 
   /** Conf entries take effect when appended, so their addresses are needed right away. */
@@ -293,9 +461,22 @@ export class RegistryNode {
     return id === 0 ? undefined : this.registry.member(id);
   }
 
+  pendingCount(): { proposals: number; reads: number } {
+    return this.replica.pendingCount();
+  }
+
+  get applied(): number {
+    return this.replica.applied;
+  }
+
+  raftStatus(): ReturnType<Replica<CommandResult>['status']> {
+    return this.replica.status();
+  }
+
   status(): NodeStatus {
     const status = this.replica.status();
     const isLearner = status.confState.learners.includes(this.id);
+    const leases = this.leases.lessor.status();
     return {
       id: this.id,
       name: this.name,
@@ -310,6 +491,10 @@ export class RegistryNode {
       revision: this.registry.revision,
       instances: this.registry.size,
       ready: status.leader !== 0 && this.replica.applied >= this.commitAtStart,
+      leases: leases.leases,
+      leaseProtection: leases.protecting,
+      leasesDeferred: leases.deferred,
+      watchers: this.hub.stats().watchers,
     };
   }
 

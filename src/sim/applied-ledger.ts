@@ -1,10 +1,10 @@
-import type { RegistryResult } from './registry-lite.js';
+import type { CommandResult } from '../registry/index.js';
 
 export interface AppliedRecord {
   readonly term: number;
   /** When the first node applied it: the effect was visible from then on. */
   readonly timeMs: number;
-  readonly result: RegistryResult | undefined;
+  readonly result: CommandResult | undefined;
 }
 
 /**

@@ -159,7 +159,7 @@ export class FaultInjector {
     const delayMs = downtimeMs ?? this.prng.intBetween(1, this.profile.downtimeMaxMs);
     this.queue.schedule(delayMs, () => {
       const node = this.cluster.get(id);
-      if (this.stopped || node.incarnation !== incarnation || node.replica !== undefined) return;
+      if (this.stopped || node.incarnation !== incarnation || node.node !== undefined) return;
       this.cluster.start(id);
     });
   }
@@ -231,9 +231,9 @@ export class FaultInjector {
       if (removable.length === 0) return;
       target = this.prng.pick(removable);
     }
-    const replica = this.cluster.get(leader.id).replica;
+    const node = this.cluster.get(leader.id).node;
     const context = new TextEncoder().encode(`127.0.0.1:${7400 + target}`);
-    replica?.proposeConfChange({ type, nodeId: target, context }, (outcome) => {
+    node?.changeMembershipWith({ type, nodeId: target, context }, (outcome) => {
       this.trace.record(this.queue.nowMs, leader.id, `${type} ${target}: ${outcome.status}`);
     });
     this.trace.record(this.queue.nowMs, leader.id, `propose ${type} ${target}`);
@@ -245,7 +245,7 @@ export class FaultInjector {
     const voters = leader.status.confState.voters.filter((id) => id !== leader.id);
     if (voters.length === 0) return;
     const target = this.prng.pick(voters);
-    const result = this.cluster.get(leader.id).replica?.transferLeadership(target);
+    const result = this.cluster.get(leader.id).node?.startTransfer(target);
     this.trace.record(this.queue.nowMs, leader.id,
       `transfer to ${target}: ${result?.ok ? 'started' : 'refused'}`);
   }

@@ -5,7 +5,7 @@ import { runSeed, type SeedResult } from './run-seed.js';
 
 /**
  * `npm run sim -- --seeds N [--first F] [--nodes 3|5] [--steps M] [--workers W]`
- * `npm run sim -- --seed S [--nodes 3|5] [--steps M] [--trace]`
+ * `npm run sim -- --seed S [--nodes 3|5] [--steps M] [--trace [--trace-lines N]]`
  * Ends with exactly one line `sim: seeds=N failures=F`; exits 1 when F > 0.
  */
 const DEFAULT_STEPS = 20_000;
@@ -16,6 +16,7 @@ interface Args {
   steps: number;
   workers: number;
   trace: boolean;
+  traceLines: number;
 }
 
 function parse(): Args {
@@ -28,6 +29,7 @@ function parse(): Args {
       steps: { type: 'string', default: String(DEFAULT_STEPS) },
       workers: { type: 'string' },
       trace: { type: 'boolean', default: false },
+      'trace-lines': { type: 'string', default: '60' },
     },
   });
   const nodes = Number(values.nodes);
@@ -44,7 +46,8 @@ function parse(): Args {
   const workers = values.workers === undefined
     ? Math.max(1, Math.min(availableParallelism(), seeds.length))
     : positiveInteger('--workers', values.workers);
-  return { seeds, nodes: nodes as 3 | 5, steps, workers, trace: values.trace };
+  const traceLines = positiveInteger('--trace-lines', values['trace-lines']);
+  return { seeds, nodes: nodes as 3 | 5, steps, workers, trace: values.trace, traceLines };
 }
 
 function positiveInteger(flag: string, text: string | undefined): number {
@@ -59,14 +62,17 @@ function usage(message: string): never {
   console.error(`sim: ${message}`);
   console.error('usage: npm run sim -- --seeds N [--first F] ' +
     '[--nodes 3|5] [--steps M] [--workers W]');
-  console.error('       npm run sim -- --seed S [--nodes 3|5] [--steps M] [--trace]');
+  console.error(
+    '       npm run sim -- --seed S [--nodes 3|5] [--steps M] [--trace [--trace-lines N]]');
   process.exit(2);
 }
 
 async function runAll(args: Args): Promise<SeedResult[]> {
   if (args.workers <= 1) {
     return args.seeds.map((seed) =>
-      runSeed({ seed, nodes: args.nodes, steps: args.steps, trace: args.trace }));
+      runSeed({
+        seed, nodes: args.nodes, steps: args.steps, trace: args.trace, traceLines: args.traceLines,
+      }));
   }
   const shares: number[][] = Array.from({ length: args.workers }, () => []);
   args.seeds.forEach((seed, i) => shares[i % args.workers]?.push(seed));
@@ -87,7 +93,10 @@ function runInWorker(seeds: number[], args: Args): Promise<SeedResult[]> {
 function report(failure: SeedResult, args: Args): void {
   // Replay the seed with the trace on: same seed, same run, now with its last events.
   const replay = failure.trace === undefined
-    ? runSeed({ seed: failure.seed, nodes: args.nodes, steps: args.steps, trace: true })
+    ? runSeed({
+      seed: failure.seed, nodes: args.nodes, steps: args.steps, trace: true,
+      traceLines: args.traceLines,
+    })
     : failure;
   console.log(`FAIL seed=${failure.seed} nodes=${failure.nodes} invariant=${failure.invariant}`);
   console.log(`  ${(failure.detail ?? '').split('\n').slice(0, 24).join('\n  ')}`);

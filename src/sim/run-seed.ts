@@ -8,7 +8,12 @@ import { registryModel } from './check/registry-model.js';
 import { InvariantViolation, SafetyChecker } from './check/safety.js';
 import { EventQueue } from './event-queue.js';
 import { FaultInjector, randomWeather, type FaultProfile } from './faults.js';
-import { encodeCommand, RegistryLite } from './registry-lite.js';
+import { Registry, validateInstance } from '../registry/index.js';
+import { lessorDefaults } from '../lease/index.js';
+import { LeaseCheck } from './check/lease-check.js';
+import { EventTruth } from './check/watch-check.js';
+import { hashBytes } from './hash.js';
+import { SimWatchers } from './sim-watchers.js';
 import { SimCluster, type ReplicaKnobs } from './sim-cluster.js';
 import { HEALTHY_NETWORK, SimNetwork } from './sim-network.js';
 import { Trace } from './trace.js';
@@ -20,6 +25,8 @@ export interface SeedOptions {
   /** Events in the safety phase. */
   readonly steps: number;
   readonly trace?: boolean;
+  /** How many of the last trace lines to keep. */
+  readonly traceLines?: number;
   /** For tools and tests: receives the clients' history before it is checked. */
   readonly onHistory?: (history: readonly RegistryOperation[]) => void;
 }
@@ -37,6 +44,8 @@ export interface SeedResult {
 /** How long the healed cluster may take to converge: 10 s of simulated time. */
 const LIVENESS_LIMIT_MS = 10_000;
 const LIVENESS_CHECK_EVERY_MS = 20;
+/** Slack for the lease drain, beyond the longest TTL and protect mode's pacing. */
+const LEASE_DRAIN_SLACK_MS = 10_000;
 /** Steps of the plain linearizability search per service before the log-order search. */
 const PLAIN_SEARCH_STEPS = 500_000;
 
@@ -48,7 +57,7 @@ const PLAIN_SEARCH_STEPS = 500_000;
 export function runSeed(options: SeedOptions): SeedResult {
   const prng = new Prng(options.seed);
   const queue = new EventQueue();
-  const trace = new Trace({ enabled: options.trace ?? false });
+  const trace = new Trace({ enabled: options.trace ?? false, capacity: options.traceLines });
   const knobs = drawKnobs(prng);
   const network = new SimNetwork({ queue, prng: prng.fork() });
   network.faults = randomWeather(prng);
@@ -58,17 +67,26 @@ export function runSeed(options: SeedOptions): SeedResult {
     data: new Uint8Array(0),
   };
   let cluster: SimCluster | undefined = undefined;
-  const checker = new SafetyChecker({
-    bootstrap,
-    emptyDigest: new RegistryLite().digest,
-    votersOf: (id) => cluster?.votersOf(id),
-  });
-  const ledger = new AppliedLedger();
-  cluster = new SimCluster({ queue, prng: prng.fork(), network, checker, ledger, trace, knobs });
+  const checks = {
+    safety: new SafetyChecker({
+      bootstrap,
+      emptyDigest: hashBytes(new Registry().snapshot()),
+      votersOf: (id) => cluster?.votersOf(id),
+    }),
+    ledger: new AppliedLedger(),
+    truth: new EventTruth(),
+    leases: new LeaseCheck({ electionTimeoutMs: knobs.electionTicks * knobs.tickMs }),
+  };
+  cluster = new SimCluster({ queue, prng: prng.fork(), network, checks, trace, knobs });
   for (const id of voters) cluster.addNode(id, bootstrap);
   for (const id of voters) cluster.start(id);
+  const workloadOptions = drawWorkload(prng);
   const workload = new Workload({
-    queue, prng: prng.fork(), cluster, trace, workload: drawWorkload(prng),
+    queue, prng: prng.fork(), cluster, trace, leaseCheck: checks.leases, workload: workloadOptions,
+  });
+  const watchers = new SimWatchers({
+    queue, prng: prng.fork(), cluster, truth: checks.truth, trace,
+    services: workloadOptions.services,
   });
   const faults = new FaultInjector({
     queue, prng: prng.fork(), cluster, network, trace,
@@ -76,18 +94,22 @@ export function runSeed(options: SeedOptions): SeedResult {
   });
   const stats: Record<string, number> = {};
   const result = (fields: Partial<SeedResult>): SeedResult => {
-    collectStats(stats, { queue, cluster, workload, checker, network });
+    collectStats(stats, { queue, cluster, workload, checks, network, watchers });
     return { seed: options.seed, nodes: options.nodes, ok: true, stats, ...fields };
   };
   try {
     workload.start();
+    watchers.start(prng.pick([0, 3, 8]));
     faults.start();
     for (let step = 0; step < options.steps; step++) queue.step();
     faults.stop();
     workload.stop();
-    const livenessProblem = runLiveness({ queue, cluster, network, workload, trace });
+    const livenessProblem = runLiveness({
+      queue, cluster, network, workload, trace, ttlMaxMs: workloadOptions.ttlMaxMs,
+    });
     if (livenessProblem !== undefined) throw new InvariantViolation('liveness', livenessProblem);
-    workload.resolveUnknown(ledger);
+    watchers.stop();
+    workload.resolveUnknown(checks.ledger);
     options.onHistory?.(workload.history);
     checkHistory(workload.history, stats);
     return result({});
@@ -133,38 +155,96 @@ function describeFailure(error: unknown): { invariant: string; detail: string } 
  */
 function runLiveness(context: {
   queue: EventQueue; cluster: SimCluster; network: SimNetwork; workload: Workload; trace: Trace;
+  ttlMaxMs: number;
 }): string | undefined {
   const { queue, cluster, network } = context;
   network.heal();
   network.faults = { ...HEALTHY_NETWORK };
-  for (const node of cluster.nodes.values()) if (node.replica === undefined) cluster.start(node.id);
+  for (const node of cluster.nodes.values()) if (node.node === undefined) cluster.start(node.id);
+  stopRemovedNodes(cluster, context.trace, queue.nowMs);
   context.trace.record(queue.nowMs, '-', 'liveness phase: healed, all nodes up');
-  const deadlineMs = queue.nowMs + LIVENESS_LIMIT_MS;
+  const converged = runUntil(queue, LIVENESS_LIMIT_MS,
+    () => convergenceProblem(cluster, context.workload));
+  if (converged !== undefined) {
+    return `not converged after ${LIVENESS_LIMIT_MS} ms healed: ${converged}`;
+  }
   const probe = { sent: false, committed: false };
-  let nextCheckMs = queue.nowMs;
-  let problem: string | undefined = 'not checked';
-  while (queue.nowMs < deadlineMs) {
+  const probed = runUntil(queue, LIVENESS_LIMIT_MS, () => {
+    if (!probe.sent) sendProbe(cluster, probe);
+    return probe.committed ? undefined : 'probe write not committed';
+  });
+  if (probed !== undefined) return `after converging: ${probed}`;
+  return drainLeases(context);
+}
+
+/**
+ * Every owner falls silent: every lease must expire, within the longest TTL, an election
+ * timeout, and protect mode's pacing (it only slows expiry down, never stops it).
+ */
+function drainLeases(context: {
+  queue: EventQueue; cluster: SimCluster; workload: Workload; trace: Trace; ttlMaxMs: number;
+}): string | undefined {
+  const { queue, cluster } = context;
+  const knobs = cluster.knobs;
+  // Removals that committed while converging.
+  stopRemovedNodes(cluster, context.trace, queue.nowMs);
+  const leasesOnLeader = (): number | undefined => {
+    const leader = cluster.leader();
+    return leader === undefined ? undefined : cluster.get(leader.id).node?.registry.leases().length;
+  };
+  const ratePerSecond =
+    knobs.leases.protect.protectRatePerSecond ?? lessorDefaults.protectRatePerSecond;
+  const pacingMs = ((leasesOnLeader() ?? 0) / ratePerSecond) * 1000;
+  const limitMs = context.ttlMaxMs + knobs.electionTicks * knobs.tickMs + pacingMs +
+    LEASE_DRAIN_SLACK_MS;
+  context.workload.abandonAll();
+  const expired = runUntil(queue, limitMs, () => {
+    const leases = leasesOnLeader();
+    if (leases === undefined) return 'no leader';
+    return leases === 0 ? undefined : `${leases} leases never expired`;
+  });
+  return expired === undefined ? undefined
+    : `after every owner fell silent, within ${Math.round(limitMs)} ms: ${expired}`;
+}
+
+/**
+ * Without PreVote and CheckQuorum, a removed node that never learned of its removal either
+ * campaigns forever, deposing every leader (Raft dissertation, section 4.2.3), or, if it was
+ * leading, leads on alone, its proposals never committing. Roster always runs with both; the
+ * simulator turns them off only to test safety. So in that case the nodes whose removal
+ * committed are shut down for the liveness phase, as an operator does after a removal.
+ */
+function stopRemovedNodes(cluster: SimCluster, trace: Trace, nowMs: number): void {
+  if (cluster.knobs.preVote || cluster.knobs.checkQuorum) return;
+  for (const id of cluster.removed) {
+    if (cluster.get(id).node === undefined) continue;
+    trace.record(nowMs, id, 'removed: shut down');
+    cluster.crash(id);
+  }
+}
+
+/** Runs events until `problem` reports none (checked every few ms), or the limit passes. */
+function runUntil(queue: EventQueue, limitMs: number, problem: () => string | undefined):
+  string | undefined {
+  const deadlineMs = queue.nowMs + limitMs;
+  let last: string | undefined = problem();
+  let nextCheckMs = queue.nowMs + LIVENESS_CHECK_EVERY_MS;
+  while (last !== undefined && queue.nowMs < deadlineMs) {
     if (!queue.step()) return 'the event queue ran dry';
     if (queue.nowMs < nextCheckMs) continue;
     nextCheckMs = queue.nowMs + LIVENESS_CHECK_EVERY_MS;
-    problem = convergenceProblem(cluster, context.workload);
-    if (problem !== undefined) continue;
-    if (probe.committed) return undefined;
-    if (!probe.sent) sendProbe(cluster, probe);
+    last = problem();
   }
-  return `not converged after ${LIVENESS_LIMIT_MS} ms healed: ` +
-    `${problem ?? 'probe write not committed'}`;
+  return last;
 }
 
 function sendProbe(cluster: SimCluster, probe: { sent: boolean; committed: boolean }): void {
   const leader = cluster.leader();
-  const replica = leader === undefined ? undefined : cluster.get(leader.id).replica;
-  if (replica === undefined) return;
+  const node = leader === undefined ? undefined : cluster.get(leader.id).node;
+  if (node === undefined) return;
   probe.sent = true;
-  const data = encodeCommand({
-    op: 'register', service: 'probe', instance: 'p', endpoint: '1.1.1.1:1',
-  });
-  replica.propose(data, (outcome) => {
+  const instance = validateInstance({ service: 'probe', id: 'p', address: '1.1.1.1', port: 1 });
+  node.proposeWith({ op: 'register', instance }, (outcome) => {
     if (outcome.status === 'committed') probe.committed = true;
     else probe.sent = false; // retry at the next check
   });
@@ -176,24 +256,24 @@ function convergenceProblem(cluster: SimCluster, workload: Workload): string | u
   const { voters, learners } = leader.status.confState;
   const members: NodeId[] = [...voters, ...learners];
   for (const id of members) {
-    const replica = cluster.get(id).replica;
-    if (replica === undefined) return `member ${id} is down`;
-    const status = replica.status();
+    const node = cluster.get(id).node;
+    if (node === undefined) return `member ${id} is down`;
+    const status = node.raftStatus();
     if (status.term > leader.status.term) {
       return `member ${id} has a higher term than leader ${leader.id}`;
     }
     if (status.leader !== leader.id) {
       return `member ${id} follows ${status.leader}, not ${leader.id}`;
     }
-    if (replica.applied !== leader.status.commit) {
-      return `member ${id} applied ${replica.applied} of ${leader.status.commit}`;
+    if (node.applied !== leader.status.commit) {
+      return `member ${id} applied ${node.applied} of ${leader.status.commit}`;
     }
   }
   if (leader.status.commit !== leader.status.lastIndex) return 'leader has uncommitted entries';
-  for (const node of cluster.upNodes()) {
-    const pending = node.replica?.pendingCount();
+  for (const simNode of cluster.upNodes()) {
+    const pending = simNode.node?.pendingCount();
     if (pending !== undefined && pending.proposals + pending.reads > 0) {
-      return `node ${node.id} has ${pending.proposals} proposals and ` +
+      return `node ${simNode.id} has ${pending.proposals} proposals and ` +
         `${pending.reads} reads pending`;
     }
   }
@@ -217,6 +297,20 @@ function drawKnobs(prng: Prng): ReplicaKnobs {
     // leader's log grows past it); the ledger then tells what really happened.
     proposalTimeoutTicks: 200,
     readTimeoutTicks: 50,
+    leases: {
+      checkIntervalMs: prng.pick([5, 10, 30]),
+      checkpointIntervalMs: prng.pick([20, 100, 500]),
+      loadIntervalMs: 100,
+      revokeBatchMax: prng.pick([1, 10, 1000]),
+      checkpointBatchMax: prng.pick([1, 100]),
+      protect: {
+        protectShare: prng.pick([0.3, 0.5, 1.01]),
+        protectWindowMs: prng.pick([200, 1000]),
+        protectRatePerSecond: prng.pick([5, 50]),
+        protectMinLeases: prng.pick([2, 10]),
+      },
+    },
+    watchHistoryEvents: prng.pick([5, 50, 100_000]),
   };
 }
 
@@ -230,6 +324,10 @@ function drawWorkload(prng: Prng): WorkloadOptions {
     timeoutMs: 400,
     delayMinMs: 1,
     delayMaxMs: 3,
+    leaseShare: prng.pick([0, 0.3, 0.7]),
+    ttlMinMs: 150,
+    ttlMaxMs: prng.pick([300, 600]),
+    abandonChance: prng.pick([0, 0.02, 0.1]),
   };
 }
 
@@ -252,11 +350,19 @@ function drawFaultProfile(prng: Prng, nodes: number): FaultProfile {
 }
 
 function collectStats(stats: Record<string, number>, context: {
-  queue: EventQueue; cluster: SimCluster; workload: Workload; checker: SafetyChecker;
-  network: SimNetwork;
+  queue: EventQueue; cluster: SimCluster; workload: Workload;
+  checks: { safety: SafetyChecker; leases: LeaseCheck }; network: SimNetwork; watchers: SimWatchers;
 }): void {
   stats.simMs = context.queue.nowMs;
-  stats.leaders = context.checker.leadersObserved;
+  stats.leaders = context.checks.safety.leadersObserved;
+  stats.heartbeats = context.workload.heartbeats;
+  stats.expired = context.workload.expired;
+  stats.expiryDecisions = context.checks.leases.decisions;
+  stats.watchers = context.watchers.watchers.length;
+  stats.watchDeliveries = context.watchers.watchers.reduce((sum, one) => sum + one.deliveries, 0);
+  stats.watchResumes = context.watchers.resumes;
+  stats.watchLookupsCompared =
+    context.watchers.watchers.reduce((sum, one) => sum + one.lookupsCompared, 0);
   stats.committed = context.workload.committed;
   stats.unknown = context.workload.unknown;
   stats.noEffect = context.workload.rejected;

@@ -1,16 +1,22 @@
 import { assert } from '../core/assert.js';
 import type { Prng } from '../core/prng.js';
-import { confHistoryOf, type NodeId, type RaftStatus, type Snapshot } from '../raft/index.js';
-import { Replica } from '../replica/index.js';
+import {
+  confHistoryOf, type Entry, type NodeId, type RaftStatus, type Snapshot,
+} from '../raft/index.js';
+import { decodeCommand, type CommandResult, type RegistryEvent } from '../registry/index.js';
+import { RegistryNode, type LeaseSettings, type RegistryNodeOptions } from '../replica/index.js';
 import type { AppliedLedger } from './applied-ledger.js';
+import type { LeaseCheck } from './check/lease-check.js';
 import type { SafetyChecker } from './check/safety.js';
+import type { EventTruth } from './check/watch-check.js';
 import type { EventQueue } from './event-queue.js';
-import { RegistryLite, type RegistryResult } from './registry-lite.js';
+import { hashBytes } from './hash.js';
 import { SimDisk } from './sim-disk.js';
 import type { SimNetwork } from './sim-network.js';
+import { simClock, simScheduler } from './sim-scheduler.js';
 import type { Trace } from './trace.js';
 
-/** Per-seed knobs of the replicas (swarm testing: every seed draws its own). */
+/** Per-seed knobs of the nodes (swarm testing: every seed draws its own). */
 export interface ReplicaKnobs {
   readonly tickMs: number;
   readonly electionTicks: number;
@@ -25,54 +31,62 @@ export interface ReplicaKnobs {
   readonly diskLatencyMaxMs: number;
   readonly proposalTimeoutTicks: number;
   readonly readTimeoutTicks: number;
+  readonly leases: LeaseSettings;
+  readonly watchHistoryEvents: number;
 }
 
 export interface SimNode {
   readonly id: NodeId;
   readonly disk: SimDisk;
-  replica: Replica<RegistryResult> | undefined;
-  stateMachine: RegistryLite | undefined;
+  node: RegistryNode | undefined;
   /** Bumped at every crash and restart: events of an old incarnation are void. */
   incarnation: number;
-  driveScheduled: boolean;
   crashes: number;
-  /** Voters of its applied configuration when it went down (it campaigns with these). */
+  /** Voters of its durable log's latest membership when it went down (it campaigns with these). */
   votersWhenDown: readonly NodeId[] | undefined;
 }
 
+export interface ClusterChecks {
+  readonly safety: SafetyChecker;
+  readonly ledger: AppliedLedger;
+  readonly truth: EventTruth;
+  readonly leases: LeaseCheck;
+}
+
+const NO_EVENT_BYTES = new Uint8Array(0);
+
 /**
- * The simulated cluster: real Replicas (Raft + driver) over SimDisk and SimNetwork, ticking on
- * the simulated clock. Crashing a node discards its memory and unsynced writes; restarting it
- * recovers from its disk, exactly as a process would.
+ * The simulated cluster: real RegistryNodes (Raft, replica, registry, lessor, watch hub) over
+ * SimDisk and SimNetwork, on the simulated clock. Crashing a node discards its memory and
+ * unsynced writes; restarting it recovers from its disk, exactly as a process would.
  */
 export class SimCluster {
   readonly nodes = new Map<NodeId, SimNode>();
   private readonly queue: EventQueue;
   private readonly prng: Prng;
   private readonly network: SimNetwork;
-  private readonly checker: SafetyChecker;
-  private readonly ledger: AppliedLedger;
+  private readonly checks: ClusterChecks;
   private readonly trace: Trace;
   readonly knobs: ReplicaKnobs;
   snapshotsRestored = 0;
   confChangesApplied = 0;
+  /** Nodes whose removal was applied (committed) somewhere; ids are never reused. */
+  readonly removed = new Set<NodeId>();
+  /** When a lessor decided each Revoke (by term and lease ids): checks and expire ops. */
+  readonly revokeDecisions = new Map<string, number>();
   /** Called when a node becomes leader (the fault injector's churn nemesis listens). */
   onLeaderElected: (id: NodeId, term: number) => void = () => {};
+  /** A Revoke was applied for the first time, removing these instances (history). */
+  onExpired: (events: readonly RegistryEvent[], decidedAtMs: number) => void = () => {};
 
   constructor(options: {
-    queue: EventQueue;
-    prng: Prng;
-    network: SimNetwork;
-    checker: SafetyChecker;
-    ledger: AppliedLedger;
-    trace: Trace;
+    queue: EventQueue; prng: Prng; network: SimNetwork; checks: ClusterChecks; trace: Trace;
     knobs: ReplicaKnobs;
   }) {
-    this.ledger = options.ledger;
     this.queue = options.queue;
     this.prng = options.prng;
     this.network = options.network;
-    this.checker = options.checker;
+    this.checks = options.checks;
     this.trace = options.trace;
     this.knobs = options.knobs;
   }
@@ -85,8 +99,8 @@ export class SimCluster {
     });
     if (bootstrap !== undefined) disk.bootstrap(bootstrap, { term: 1, vote: 0, commit: 1 });
     const node: SimNode = {
-      id, disk, replica: undefined, stateMachine: undefined, incarnation: 0, driveScheduled: false,
-      crashes: 0, votersWhenDown: bootstrap?.metadata.confState.voters,
+      id, disk, node: undefined, incarnation: 0, crashes: 0,
+      votersWhenDown: bootstrap?.metadata.confState.voters,
     };
     this.nodes.set(id, node);
     return node;
@@ -98,57 +112,49 @@ export class SimCluster {
     return node;
   }
 
-  isUp(id: NodeId): boolean {
-    return this.get(id).replica !== undefined;
-  }
-
   start(id: NodeId): void {
-    const node = this.get(id);
-    assert(node.replica === undefined, `node ${id} is already up`);
-    node.incarnation += 1;
-    const incarnation = node.incarnation;
-    const storage = node.disk.recover();
-    this.checker.observeRecovered(id, storage);
-    const stateMachine = new RegistryLite();
-    const replica = this.buildReplica(node, storage, stateMachine, incarnation);
-    node.replica = replica;
-    node.stateMachine = stateMachine;
+    const simNode = this.get(id);
+    assert(simNode.node === undefined, `node ${id} is already up`);
+    simNode.incarnation += 1;
+    const incarnation = simNode.incarnation;
+    const storage = simNode.disk.recover();
+    this.checks.safety.observeRecovered(id, storage);
+    const node = this.buildNode(simNode, storage, incarnation);
+    simNode.node = node;
     this.network.attach(id, {
-      deliver: (message) => replica.receive(message),
-      reportSnapshot: (to, succeeded) => replica.reportSnapshot(to, succeeded),
+      deliver: (message) => node.receive(message),
+      reportSnapshot: (to, succeeded) => node.reportSnapshot(to, succeeded),
     });
-    this.scheduleTick(node, incarnation, this.prng.intBetween(1, this.knobs.tickMs));
+    node.start();
     this.trace.record(this.queue.nowMs, id, `start (incarnation ${incarnation})`);
   }
 
   /** Process crash: memory and unsynced writes are lost. */
   crash(id: NodeId): void {
-    const node = this.get(id);
-    if (node.replica === undefined) return;
-    node.disk.crash();
-    // It will campaign with the latest membership of its durable log.
-    node.votersWhenDown = confHistoryOf(node.disk.recover(), 1 << 20).latest().confState.voters;
-    node.replica.stop();
-    node.replica = undefined;
-    node.stateMachine = undefined;
-    node.incarnation += 1;
-    node.driveScheduled = false;
-    node.crashes += 1;
+    const simNode = this.get(id);
+    if (simNode.node === undefined) return;
+    simNode.disk.crash();
+    simNode.votersWhenDown =
+      confHistoryOf(simNode.disk.recover(), 1 << 20).latest().confState.voters;
+    simNode.node.stop();
+    simNode.node = undefined;
+    simNode.incarnation += 1;
+    simNode.crashes += 1;
     this.network.detach(id);
     this.trace.record(this.queue.nowMs, id, 'crash');
   }
 
-  private buildReplica(
-    node: SimNode,
+  private buildNode(
+    simNode: SimNode,
     storage: ReturnType<SimDisk['recover']>,
-    stateMachine: RegistryLite,
     incarnation: number,
-  ): Replica<RegistryResult> {
+  ): RegistryNode {
     const knobs = this.knobs;
-    const checker = this.checker;
-    const id = node.id;
-    let replica: Replica<RegistryResult> | undefined = undefined;
-    replica = new Replica<RegistryResult>({
+    const id = simNode.id;
+    const alive = (): boolean => simNode.incarnation === incarnation;
+    let node: RegistryNode | undefined = undefined;
+    node = new RegistryNode({
+      name: `n${id}`,
       id,
       raft: {
         prng: this.prng.fork(),
@@ -159,92 +165,116 @@ export class SimCluster {
         messageBytesMax: knobs.messageBytesMax,
         inflightMessagesMax: knobs.inflightMessagesMax,
       },
+      tickMs: knobs.tickMs,
       storage,
-      persister: node.disk,
+      persister: simNode.disk,
       transport: { send: (messages) => this.network.send(messages) },
-      stateMachine,
-      requestDrive: () => this.requestDrive(node, incarnation),
+      scheduler: simScheduler(this.queue, alive),
+      clock: simClock(this.queue),
       snapshotEntries: knobs.snapshotEntries,
       compactionKeepEntries: knobs.compactionKeepEntries,
       proposalTimeoutTicks: knobs.proposalTimeoutTicks,
       readTimeoutTicks: knobs.readTimeoutTicks,
-      observer: {
-        onSoftState: (softState, term) => {
-          if (softState.role === 'leader') {
-            checker.observeLeader(id, term);
-            this.onLeaderElected(id, term);
-          }
-          this.trace.record(this.queue.nowMs, id,
-            `${softState.role} term ${term} leader ${softState.leader}`);
-        },
-        onPersisted: (ready) => {
-          const status = replica?.status();
-          checker.observePersisted({
-            id,
-            storage,
-            snapshot: ready.snapshot,
-            entries: ready.entries,
-            hardState: ready.hardState,
-            isLeader: status?.role === 'leader',
-            term: status?.term ?? 0,
-          });
-        },
-        onApply: (entry, result) => {
-          checker.observeApplied(id, entry, stateMachine.digest);
-          this.ledger.record(entry.index, { term: entry.term, timeMs: this.queue.nowMs, result });
-        },
-        onSnapshotRestored: (snapshot) => {
-          this.snapshotsRestored += 1;
-          checker.observeRestored(id, snapshot, stateMachine.digest);
-          this.trace.record(this.queue.nowMs, id, `restored snapshot ${snapshot.metadata.index}`);
-        },
-        onConfChange: (change, index) => {
-          this.confChangesApplied += 1;
-          this.trace.record(this.queue.nowMs, id,
-            `applied ${change.type} ${change.nodeId} at ${index}`);
-        },
+      leases: knobs.leases,
+      encodeEvent: () => NO_EVENT_BYTES,
+      watchSyncIntervalMs: 50,
+      watchHistoryEvents: knobs.watchHistoryEvents,
+      onRevokeDecided: (ids, nowMs) => {
+        // The Revoke is proposed at once, in this leader's term: that names the decision.
+        const term = node?.raftStatus().term ?? 0;
+        this.revokeDecisions.set(decisionKey(term, ids), nowMs);
+        this.trace.record(nowMs, id, `lessor: expire leases ${ids.join(',')}`);
       },
+      onFatal: (error) => {
+        throw error;
+      },
+      observer: this.observer(id, storage, () => node),
+      // The truth: the events each revision produced, recorded before any watcher sees them.
+      onEvents: (events) => this.checks.truth.record(id, events),
     });
-    return replica;
+    return node;
   }
 
-  private requestDrive(node: SimNode, incarnation: number): void {
-    if (node.driveScheduled || node.incarnation !== incarnation) return;
-    node.driveScheduled = true;
-    this.queue.schedule(0, () => {
-      if (node.incarnation !== incarnation) return;
-      node.driveScheduled = false;
-      node.replica?.drive();
-    });
+  private observer(id: NodeId, storage: ReturnType<SimDisk['recover']>,
+    node: () => RegistryNode | undefined): NonNullable<RegistryNodeOptions['observer']> {
+    const safety = this.checks.safety;
+    return {
+      onSoftState: (softState, term) => {
+        if (softState.role === 'leader') {
+          safety.observeLeader(id, term);
+          this.onLeaderElected(id, term);
+        }
+        this.trace.record(this.queue.nowMs, id,
+          `${softState.role} term ${term} leader ${softState.leader}`);
+      },
+      onPersisted: (ready) => {
+        const status = node()?.raftStatus();
+        safety.observePersisted({
+          id, storage, snapshot: ready.snapshot, entries: ready.entries, hardState: ready.hardState,
+          isLeader: status?.role === 'leader', term: status?.term ?? 0,
+        });
+      },
+      onApply: (entry, result) => this.onApply(id, entry, result, node()),
+      onSnapshotRestored: (snapshot) => {
+        this.snapshotsRestored += 1;
+        safety.observeRestored(id, snapshot, digestOf(node()));
+        this.trace.record(this.queue.nowMs, id, `restored snapshot ${snapshot.metadata.index}`);
+      },
+      onConfChange: (change, index) => {
+        this.confChangesApplied += 1;
+        if (change.type === 'remove') this.removed.add(change.nodeId);
+        this.trace.record(this.queue.nowMs, id,
+          `applied ${change.type} ${change.nodeId} at ${index}`);
+      },
+    };
   }
 
-  private scheduleTick(node: SimNode, incarnation: number, delayMs: number): void {
-    this.queue.schedule(delayMs, () => {
-      if (node.incarnation !== incarnation || node.replica === undefined) return;
-      node.replica.tick();
-      this.scheduleTick(node, incarnation, this.knobs.tickMs);
-    });
+  private onApply(id: NodeId, entry: Entry, result: CommandResult | undefined,
+    node: RegistryNode | undefined): void {
+    this.checks.safety.observeApplied(id, entry, digestOf(node));
+    if (result !== undefined && result.ok) this.checks.truth.noteRevision(id, result.revision);
+    const first = this.checks.ledger.get(entry.index) === undefined;
+    this.checks.ledger.record(entry.index, { term: entry.term, timeMs: this.queue.nowMs, result });
+    if (!first || result === undefined || result.op !== 'revoke' || !result.ok) return;
+    const command = decodeCommand(entry.data);
+    if (command.op !== 'revoke') return;
+    // Only a committed Revoke matters: a deposed leader's lessor may decide on a stale view,
+    // but its proposal cannot commit.
+    const decidedAtMs = this.revokeDecisions.get(decisionKey(entry.term, command.leaseIds));
+    assert(decidedAtMs !== undefined, `revoke at ${entry.index} was never decided by a lessor`);
+    this.checks.leases.decided(command.leaseIds, decidedAtMs);
+    if (!('count' in result) || result.count === 0) return;
+    this.onExpired(this.checks.truth.events(result.revision) ?? [], decidedAtMs);
   }
 
   /** The leader with the highest term among live nodes, if any. */
   leader(): { id: NodeId; status: RaftStatus } | undefined {
     let best: { id: NodeId; status: RaftStatus } | undefined;
-    for (const node of this.nodes.values()) {
-      const status = node.replica?.status();
+    for (const simNode of this.nodes.values()) {
+      const status = simNode.node?.raftStatus();
       if (status?.role !== 'leader') continue;
-      if (best === undefined || status.term > best.status.term) best = { id: node.id, status };
+      if (best === undefined || status.term > best.status.term) best = { id: simNode.id, status };
     }
     return best;
   }
 
-  /** The voters node `id` counts when campaigning (last known while it is down). */
-  votersOf(id: NodeId): readonly NodeId[] | undefined {
-    const node = this.nodes.get(id);
-    if (node === undefined) return undefined;
-    return node.replica?.status().confState.voters ?? node.votersWhenDown;
+  upNodes(): SimNode[] {
+    return [...this.nodes.values()].filter((simNode) => simNode.node !== undefined);
   }
 
-  upNodes(): SimNode[] {
-    return [...this.nodes.values()].filter((node) => node.replica !== undefined);
+  /** The voters node `id` counts when campaigning (last known while it is down). */
+  votersOf(id: NodeId): readonly NodeId[] | undefined {
+    const simNode = this.nodes.get(id);
+    if (simNode === undefined) return undefined;
+    return simNode.node?.raftStatus().confState.voters ?? simNode.votersWhenDown;
   }
+}
+
+function decisionKey(term: number, leaseIds: readonly number[]): string {
+  return `${term}|${leaseIds.join(',')}`;
+}
+
+/** The whole registry state as one number: equal states give equal digests on every node. */
+function digestOf(node: RegistryNode | undefined): number {
+  return node === undefined ? 0 : hashBytes(node.registry.snapshot());
 }

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RosterClient } from '../../src/client/index.js';
+import { onTestFailed } from 'vitest';
 import { TcpProxy } from './tcp-proxy.js';
 
 /**
@@ -19,15 +20,30 @@ const MAIN = join(ROOT, 'dist', 'cli', 'main.js');
 export const HEARTBEAT_MS = 100;
 export const ELECTION_MS = 1000;
 
+/**
+ * Ports for the nodes come from below the kernel's ephemeral range (32768-60999 here): a port
+ * the kernel picked for us would be free only until an outgoing connection of an already
+ * running node took it, before the node meant to listen on it had started.
+ */
+const PORT_RANGE = { first: 20_000, last: 32_000 } as const;
+const handedOut = new Set<number>();
+
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const span = PORT_RANGE.last - PORT_RANGE.first;
+    const port = PORT_RANGE.first + Math.floor(Math.random() * span);
+    if (handedOut.has(port) || !(await canListen(port))) continue;
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error('no free port found below the ephemeral range');
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
 
@@ -81,6 +97,12 @@ export class TestCluster {
   static async start(options: ClusterOptions): Promise<TestCluster> {
     assertBuilt();
     const cluster = new TestCluster(options.extraArgs ?? []);
+    // A failed test shows what every node logged (the last 20 KB each).
+    onTestFailed(() => {
+      for (const node of cluster.nodes) {
+        console.error(`---- ${node.name} (last output) ----\n${node.output}`);
+      }
+    });
     const names = Array.from({ length: options.nodes }, (_, i) => `n${i + 1}`);
     for (const name of names) await cluster.allocate(name);
     const initialCluster = cluster.nodes
@@ -135,7 +157,7 @@ export class TestCluster {
       '--listen', node.client, '--peer-listen', node.peer, '--http-listen', node.http,
       '--heartbeat-interval-ms', String(HEARTBEAT_MS),
       '--election-timeout-ms', String(ELECTION_MS),
-      '--log-level', 'warn', ...this.extraArgs, ...node.args];
+      '--log-level', process.env.ROSTER_TEST_LOG_LEVEL ?? 'info', ...this.extraArgs, ...node.args];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     node.process = child;
     const keep = (chunk: Buffer): void => {

@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { limits } from '../../src/core/limits.js';
 import {
-  Registry, encodeCommand, encodeMemberContext, formatKey, memberIdOf, validateInstance,
-  validateKey,
+  INITIAL_REVISION, Registry, encodeCommand, encodeMemberContext, formatKey, memberIdOf,
+  validateInstance, validateKey,
   type Command, type CommandResult, type InstanceKey, type LookupQuery, type Member,
   type MemberAddresses, type RawInstance, type RegistryEvent, type StateLimits,
   type StoredInstance,
@@ -12,6 +12,9 @@ import { decodeSnapshot, encodeSnapshot } from '../../src/registry/snapshot.js';
 
 // ---- helpers ------------------------------------------------------------------------------
 
+/** The revision after `changes` changes to an empty registry. */
+const rev = (changes: number): number => INITIAL_REVISION + changes;
+
 /** A registry that records its events and feeds commands through apply() as log entries. */
 class Harness {
   readonly registry: Registry;
@@ -19,7 +22,7 @@ class Harness {
   readonly batches: (readonly RegistryEvent[])[] = [];
   private index = 0;
 
-  constructor(options: { limits?: StateLimits } = {}) {
+  constructor(options: { limits?: Partial<StateLimits> } = {}) {
     this.registry = new Registry(options);
     this.registry.onEvents = (events) => {
       this.batches.push(events);
@@ -94,28 +97,28 @@ const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 // ---- register / deregister ----------------------------------------------------------------
 
 describe('Registry: register', () => {
-  it('starts empty at revision 0', () => {
+  it('starts empty at the initial revision', () => {
     const { registry } = new Harness();
-    expect(registry.revision).toBe(0);
+    expect(registry.revision).toBe(rev(0));
     expect(registry.size).toBe(0);
     expect(registry.namespaceNames()).toEqual([]);
     expect(registry.members()).toEqual([]);
   });
 
-  it('creates an instance at revision 1 with a PUT registered event', () => {
+  it('creates an instance at the next revision with a PUT registered event', () => {
     const h = new Harness();
     const result = registered(h.register({ id: 'a', tags: ['x'] }));
     expect(result.created).toBe(true);
-    expect(result.revision).toBe(1);
+    expect(result.revision).toBe(rev(1));
     expect(result.instance).toMatchObject({
       id: 'a', service: 'web', namespace: 'default', tags: ['x'], leaseId: 0,
-      status: 'serving', health: 'passing', createRevision: 1, modRevision: 1,
+      status: 'serving', health: 'passing', createRevision: rev(1), modRevision: rev(1),
     });
-    expect(h.registry.revision).toBe(1);
+    expect(h.registry.revision).toBe(rev(1));
     expect(h.registry.size).toBe(1);
     expect(h.registry.get(key('a'))).toEqual(result.instance);
     expect(h.batches).toEqual([[
-      { type: 'PUT', reason: 'registered', revision: 1, instance: result.instance },
+      { type: 'PUT', reason: 'registered', revision: rev(1), instance: result.instance },
     ]]);
   });
 
@@ -126,9 +129,9 @@ describe('Registry: register', () => {
     // Same registration, differently ordered: normalization makes it identical.
     const again = registered(h.register({ id: 'a', tags: ['x', 'y', 'x'], metadata: { k: 'v' } }));
     expect(again.created).toBe(false);
-    expect(again.revision).toBe(1);
+    expect(again.revision).toBe(rev(1));
     expect(again.instance).toEqual(first.instance);
-    expect(h.registry.revision).toBe(1);
+    expect(h.registry.revision).toBe(rev(1));
     expect(h.events).toHaveLength(1);
     expect(hex(h.registry.snapshot())).toBe(hex(before));
   });
@@ -150,19 +153,19 @@ describe('Registry: register', () => {
   ])('updates an instance whose %s changed', (_field, change) => {
     const h = new Harness();
     registered(h.register({ id: 'a', tags: ['x'], metadata: { k: 'v' } }));
-    registered(h.register({ id: 'other' })); // revision 2
+    registered(h.register({ id: 'other' })); // rev(2)
     const result = registered(h.register({ id: 'a', tags: ['x'], metadata: { k: 'v' },
       ...change }));
     expect(result.created).toBe(false);
-    expect(result.revision).toBe(3);
-    expect(result.instance.createRevision).toBe(1);
-    expect(result.instance.modRevision).toBe(3);
+    expect(result.revision).toBe(rev(3));
+    expect(result.instance.createRevision).toBe(rev(1));
+    expect(result.instance.modRevision).toBe(rev(3));
     expect(result.instance).toMatchObject(change);
-    expect(h.registry.revision).toBe(3);
+    expect(h.registry.revision).toBe(rev(3));
     expect(h.registry.size).toBe(2);
     expect(h.registry.get(key('a'))).toEqual(result.instance);
     expect(h.events.at(-1)).toEqual(
-      { type: 'PUT', reason: 'updated', revision: 3, instance: result.instance });
+      { type: 'PUT', reason: 'updated', revision: rev(3), instance: result.instance });
     expect(h.events).toHaveLength(3);
   });
 
@@ -172,7 +175,7 @@ describe('Registry: register', () => {
     h.register({ id: 'b' });
     h.deregister({ id: 'a' });
     expect(h.batches.map((batch) => batch.length)).toEqual([1, 1, 1]);
-    expect(h.events.map((event) => event.revision)).toEqual([1, 2, 3]);
+    expect(h.events.map((event) => event.revision)).toEqual([rev(1), rev(2), rev(3)]);
   });
 });
 
@@ -182,14 +185,14 @@ describe('Registry: deregister', () => {
     const created = registered(h.register({ id: 'a' }));
     registered(h.register({ id: 'b' }));
     const result = h.deregister({ id: 'a' });
-    expect(result).toEqual({ op: 'deregister', ok: true, revision: 3 });
-    expect(h.registry.revision).toBe(3);
+    expect(result).toEqual({ op: 'deregister', ok: true, revision: rev(3), count: 1 });
+    expect(h.registry.revision).toBe(rev(3));
     expect(h.registry.size).toBe(1);
     expect(h.registry.get(key('a'))).toBeUndefined();
     expect(ids(h.registry.lookup(query()))).toEqual(['b']);
     expect(h.events.at(-1)).toEqual({
-      type: 'DELETE', reason: 'deregistered', revision: 3,
-      instance: { ...created.instance, modRevision: 3 },
+      type: 'DELETE', reason: 'deregistered', revision: rev(3),
+      instance: { ...created.instance, modRevision: rev(3) },
     });
   });
 
@@ -202,7 +205,7 @@ describe('Registry: deregister', () => {
       expect(failure.code).toBe('not_found');
       expect(failure.detail).toContain(formatKey(validateKey({ service: 'web', ...missing })));
     }
-    expect(h.registry.revision).toBe(1);
+    expect(h.registry.revision).toBe(rev(1));
     expect(h.events).toHaveLength(1);
     expect(hex(h.registry.snapshot())).toBe(hex(before));
   });
@@ -212,7 +215,7 @@ describe('Registry: deregister', () => {
     h.register({ id: 'a' });
     h.deregister({ id: 'a' });
     expect(failed(h.deregister({ id: 'a' })).failure.code).toBe('not_found');
-    expect(h.registry.revision).toBe(2);
+    expect(h.registry.revision).toBe(rev(2));
   });
 
   it('re-creates a deregistered instance with a new createRevision', () => {
@@ -221,7 +224,7 @@ describe('Registry: deregister', () => {
     h.deregister({ id: 'a' });
     const again = registered(h.register({ id: 'a' }));
     expect(again.created).toBe(true);
-    expect(again.instance.createRevision).toBe(3);
+    expect(again.instance.createRevision).toBe(rev(3));
     expect(h.events.at(-1)?.reason).toBe('registered');
   });
 });
@@ -345,10 +348,10 @@ describe('Registry: listServices and namespaces', () => {
     h.deregister({ id: '1', namespace: 'aa' });
     expect(h.registry.namespaceNames()).toEqual([]);
     expect(h.registry.size).toBe(0);
-    expect(h.registry.revision).toBe(10);
+    expect(h.registry.revision).toBe(rev(10));
     // The emptied registry holds the same state as a fresh one, but for the revision.
     const fresh = new Registry();
-    fresh.restore(encodeSnapshot({ revision: 10, members: [], instances: [] }));
+    fresh.restore(encodeSnapshot({ revision: rev(10), members: [], leases: [], instances: [] }));
     expect(hex(h.registry.snapshot())).toBe(hex(fresh.snapshot()));
   });
 
@@ -373,7 +376,7 @@ describe('Registry: listServices and namespaces', () => {
 // ---- limits -------------------------------------------------------------------------------
 
 describe('Registry: state limits', () => {
-  const small = (patch: Partial<StateLimits>): StateLimits =>
+  const small = (patch: Partial<StateLimits>): Partial<StateLimits> =>
     ({ instancesMax: 100, servicesMax: 100, namespacesMax: 100, ...patch });
 
   function expectRefused(h: Harness, raw: Partial<RawInstance> & { id: string }, what: string) {
@@ -400,7 +403,7 @@ describe('Registry: state limits', () => {
     expectRefused(h, { id: 'd' }, 'at most 3 instances');
     expectRefused(h, { id: 'd', service: 'db' }, 'at most 3 instances');
     expect(h.registry.size).toBe(3);
-    expect(h.registry.revision).toBe(3);
+    expect(h.registry.revision).toBe(rev(3));
   });
 
   it('refuses the (n+1)th service, but not more instances of existing ones', () => {
@@ -429,10 +432,10 @@ describe('Registry: state limits', () => {
     registered(h.register({ id: 'a' }));
     const same = registered(h.register({ id: 'a' }));
     expect(same.created).toBe(false);
-    expect(same.revision).toBe(1);
+    expect(same.revision).toBe(rev(1));
     const updated = registered(h.register({ id: 'a', version: 'v2' }));
     expect(updated.created).toBe(false);
-    expect(updated.revision).toBe(2);
+    expect(updated.revision).toBe(rev(2));
     expect(h.registry.get(key('a'))?.version).toBe('v2');
     expect(h.events.map((e) => e.reason)).toEqual(['registered', 'updated']);
   });
@@ -443,7 +446,7 @@ describe('Registry: state limits', () => {
     expectRefused(h, { id: 'b', service: 'db', namespace: 'other' }, 'at most 1 namespaces');
     h.deregister({ id: 'a' });
     expect(registered(h.register({ id: 'b', service: 'db', namespace: 'other' })).revision)
-      .toBe(3);
+      .toBe(rev(3));
   });
 });
 
@@ -474,7 +477,7 @@ describe('Registry: snapshot and restore', () => {
     const copy = new Registry();
     copy.restore(registry.snapshot());
     expect(observe(copy)).toEqual(observe(registry));
-    expect(copy.revision).toBe(6);
+    expect(copy.revision).toBe(rev(6));
     expect(copy.size).toBe(3);
     expect(copy.members()).toEqual([{ id: memberIdOf('roster-1'), ...ADDRESSES }]);
     expect(copy.namespaceNames()).toEqual(['default', 'ops']);
@@ -500,7 +503,7 @@ describe('Registry: snapshot and restore', () => {
     for (const command of next) expect(copy.apply(command)).toEqual(original.apply(command));
     expect(copy.events).toEqual(original.events.slice(events));
     expect(hex(copy.registry.snapshot())).toBe(hex(original.registry.snapshot()));
-    expect(copy.registry.get(key('a'))?.createRevision).toBe(1);
+    expect(copy.registry.get(key('a'))?.createRevision).toBe(rev(1));
   });
 
   it('replaces all previous state', () => {
@@ -516,10 +519,10 @@ describe('Registry: snapshot and restore', () => {
     const h = richHarness();
     h.registry.restore(new Uint8Array(0));
     expect(observe(h.registry)).toEqual(observe(new Registry()));
-    expect(h.registry.revision).toBe(0);
+    expect(h.registry.revision).toBe(rev(0));
     expect(h.registry.members()).toEqual([]);
     expect(hex(h.registry.snapshot())).toBe(hex(new Registry().snapshot()));
-    expect(registered(h.register({ id: 'a' })).revision).toBe(1);
+    expect(registered(h.register({ id: 'a' })).revision).toBe(rev(1));
     expect(registered(h.register({ id: 'a' })).created).toBe(false);
   });
 
@@ -558,7 +561,7 @@ const stateLimitsArb = fc.record({
   namespacesMax: fc.integer({ min: 1, max: 2 }),
 });
 
-function run(commands: readonly Command[], options: { limits?: StateLimits } = {}) {
+function run(commands: readonly Command[], options: { limits?: Partial<StateLimits> } = {}) {
   const h = new Harness(options);
   const results = commands.map((command) => h.apply(command));
   return { h, results, snapshot: hex(h.registry.snapshot()) };
@@ -581,26 +584,26 @@ describe('Registry: determinism', () => {
     fc.assert(fc.property(commandsArb, (commands) => {
       const h = new Harness();
       const model = new Map<string, Extract<Command, { op: 'register' }>>();
-      let revision = 0;
+      let changes = 0;
       for (const command of commands) {
         const result = h.apply(command);
         if (command.op === 'register') {
           const id = formatKey(command.instance);
           const previous = model.get(id);
           const changed = JSON.stringify(previous?.instance) !== JSON.stringify(command.instance);
-          if (changed) revision += 1;
+          if (changed) changes += 1;
           expect(registered(result).created).toBe(previous === undefined);
           model.set(id, command);
-        } else {
+        } else if (command.op === 'deregister') {
           const existed = model.delete(formatKey(command.key));
-          if (existed) revision += 1;
+          if (existed) changes += 1;
           expect(result.ok).toBe(existed);
         }
-        expect(h.registry.revision).toBe(revision);
+        expect(h.registry.revision).toBe(rev(changes));
       }
       expect(h.registry.size).toBe(model.size);
-      expect(h.events).toHaveLength(revision);
-      expect(h.events.map((e) => e.revision)).toEqual(h.events.map((_, i) => i + 1));
+      expect(h.events).toHaveLength(changes);
+      expect(h.events.map((e) => e.revision)).toEqual(h.events.map((_, i) => rev(i + 1)));
       for (const command of model.values()) {
         expect(h.registry.get(command.instance)).toMatchObject(command.instance);
       }

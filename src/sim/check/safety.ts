@@ -1,6 +1,6 @@
 import type { Entry, HardState, NodeId, Snapshot } from '../../raft/index.js';
 import type { MemoryStorage } from '../../storage/index.js';
-import { hashBytes } from '../registry-lite.js';
+import { hashBytes } from '../hash.js';
 
 /** A broken invariant: the simulator stops the seed and reports it with a trace. */
 export class InvariantViolation extends Error {

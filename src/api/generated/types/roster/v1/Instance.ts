@@ -28,6 +28,7 @@ export interface Instance {
   'health'?: (_roster_v1_HealthState);
   'create_revision'?: (number | string | Long);
   'mod_revision'?: (number | string | Long);
+  'load'?: ({[key: string]: number | string});
   '_weight'?: "weight";
 }
 
@@ -54,5 +55,6 @@ export interface Instance__Output {
   'health': (_roster_v1_HealthState__Output);
   'create_revision': (number);
   'mod_revision': (number);
+  'load': ({[key: string]: number});
   '_weight'?: "weight";
 }

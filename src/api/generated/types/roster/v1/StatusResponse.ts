@@ -18,6 +18,10 @@ export interface StatusResponse {
   'instances'?: (number);
   'version'?: (string);
   'ready'?: (boolean);
+  'leases'?: (number);
+  'lease_protection'?: (boolean);
+  'leases_deferred'?: (number);
+  'watchers'?: (number);
 }
 
 export interface StatusResponse__Output {
@@ -36,4 +40,8 @@ export interface StatusResponse__Output {
   'instances': (number);
   'version': (string);
   'ready': (boolean);
+  'leases': (number);
+  'lease_protection': (boolean);
+  'leases_deferred': (number);
+  'watchers': (number);
 }

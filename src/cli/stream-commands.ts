@@ -1,0 +1,116 @@
+import { RosterClient, type WatchUpdate } from '../client/index.js';
+import type { RegisterRequest } from '../api/generated/types/roster/v1/RegisterRequest.js';
+import type { WatchEvent__Output } from '../api/generated/types/roster/v1/WatchEvent.js';
+import { UsageError, integerFlag, parseCommand } from './command-args.js';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * `roster watch [S] [--from-revision R] [--namespace N] [--all-namespaces]`: one line per
+ * event (with --output json, one JSON object per line) until Ctrl-C. If its node dies, the
+ * watch resumes on another endpoint from the last revision it printed.
+ */
+export async function watchCommand(args: readonly string[], env: Env): Promise<void> {
+  const { values, positionals, global } = parseCommand(args, {
+    namespace: { type: 'string' }, 'from-revision': { type: 'string' },
+    'all-namespaces': { type: 'boolean' },
+  }, env);
+  if (positionals.length > 1) {
+    throw new UsageError('usage: roster watch [SERVICE] [--from-revision R]');
+  }
+  const from = integerFlag(values, 'from-revision') ?? 0;
+  if (from < 0) throw new UsageError('--from-revision must be >= 0');
+  const client = new RosterClient({ endpoints: global.endpoints, timeoutMs: global.timeoutMs });
+  const json = global.output === 'json';
+  const stream = client.watch({
+    namespace: values.namespace as string | undefined,
+    service: positionals[0],
+    all_namespaces: values['all-namespaces'] === true,
+  }, from, (update) => printUpdate(update, json));
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      stream.stop();
+      client.close();
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
+function printUpdate(update: WatchUpdate, json: boolean): void {
+  if (json) {
+    const hidePrivate = (key: string, value: unknown) => (key.startsWith('_') ? undefined : value);
+    console.log(JSON.stringify(update, hidePrivate));
+    return;
+  }
+  switch (update.kind) {
+    case 'events':
+    case 'snapshot':
+      for (const event of update.events) {
+        console.log(formatEvent(event, update.kind === 'snapshot'));
+      }
+      return;
+    case 'caughtUp':
+      console.log(`-- caught up at revision ${update.revision}`);
+      return;
+    case 'progress':
+      return;
+    case 'reconnecting':
+      console.error(`-- stream lost (${update.error.message}); ` +
+        `resuming after revision ${update.revision}`);
+      return;
+  }
+}
+
+function formatEvent(event: WatchEvent__Output, snapshot: boolean): string {
+  const instance = event.instance;
+  const where = instance === null ? '' :
+    `${instance.namespace}/${instance.service}/${instance.id} ${instance.address}:${instance.port}`;
+  const kind = snapshot ? 'STATE' : event.type;
+  return `${event.revision} ${kind} ${event.reason.toLowerCase()} ${where}`;
+}
+
+/**
+ * `roster register ... --ttl-ms T --keepalive`: stays in the foreground heartbeating every
+ * TTL/3, registers again if the lease is lost, and deregisters on SIGINT/SIGTERM.
+ */
+export async function keepRegistered(
+  client: RosterClient,
+  request: RegisterRequest,
+  ttlMs: number,
+): Promise<void> {
+  let leaseId = (await client.register(request)).lease_id;
+  const instance = request.instance ?? {};
+  const instanceId = instance.id ?? `${instance.address}:${instance.port}`;
+  console.log(`registered ${instance.service}/${instanceId} ` +
+    `with lease ${leaseId} (TTL ${ttlMs} ms); heartbeating, Ctrl-C deregisters`);
+  let registering = false;
+  const loop = client.keepAlive({
+    leaseIds: () => [leaseId],
+    intervalMs: Math.max(100, Math.floor(ttlMs / 3)),
+    onLeaseLost: () => {
+      if (registering) return;
+      registering = true;
+      const reportFailure = (error: unknown) =>
+        console.error(`lease lost, registering again failed: ${String(error)}`);
+      client.register(request).then((response) => {
+        leaseId = response.lease_id;
+        console.error(`lease lost: registered again with lease ${leaseId}`);
+      }, reportFailure)
+        .finally(() => {
+          registering = false;
+        });
+    },
+  });
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      loop.stop();
+      client.deregister({ lease_id: leaseId }).then(() => {
+        console.log(`deregistered (lease ${leaseId})`);
+      }, (error: unknown) => console.error(`deregister failed: ${String(error)}`)).finally(resolve);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}

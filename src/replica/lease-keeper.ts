@@ -1,0 +1,244 @@
+import type { Clock } from '../core/clock.js';
+import { RosterError } from '../core/errors.js';
+import { Lessor, type LessorOptions } from '../lease/index.js';
+import type { RaftLogger } from '../raft/index.js';
+import type {
+  Command, CommandResult, LeaseChange, Registry, ServingStatus,
+} from '../registry/index.js';
+import type { ProposalOutcome, Scheduler } from './interfaces.js';
+
+export interface LeaseSettings {
+  /** How often the leader looks for lapsed leases (expiry lags a deadline by at most this). */
+  readonly checkIntervalMs: number;
+  /** How often remaining TTLs that drifted are checkpointed through the log. */
+  readonly checkpointIntervalMs: number;
+  /** Load figures of one lease are replicated at most this often. */
+  readonly loadIntervalMs: number;
+  readonly revokeBatchMax: number;
+  readonly checkpointBatchMax: number;
+  readonly protect: Pick<LessorOptions,
+    'protectShare' | 'protectWindowMs' | 'protectRatePerSecond' | 'protectMinLeases'>;
+}
+
+export const DEFAULT_LEASE_SETTINGS: LeaseSettings = {
+  checkIntervalMs: 20,
+  checkpointIntervalMs: 1_000,
+  loadIntervalMs: 5_000,
+  revokeBatchMax: 10_000,
+  checkpointBatchMax: 10_000,
+  protect: {},
+};
+
+/** At most this many Revoke proposals in flight: expiry never floods the log. */
+const REVOKES_IN_FLIGHT_MAX = 4;
+
+export interface LeaseRenewal {
+  readonly id: number;
+  readonly remainingMs: number;
+  readonly found: boolean;
+}
+
+export interface LeaseKeeperOptions {
+  readonly registry: Registry;
+  readonly clock: Clock;
+  readonly scheduler: Scheduler;
+  readonly settings: LeaseSettings;
+  readonly electionTimeoutMs: number;
+  readonly propose: (
+    command: Command,
+    callback: (outcome: ProposalOutcome<CommandResult>) => void,
+  ) => void;
+  /** Confirms leadership (a ReadIndex round, batched with every other read). */
+  readonly readBarrier: (callback: (error: RosterError | undefined) => void) => void;
+  readonly isLeader: () => boolean;
+  readonly notLeaderError: () => RosterError;
+  readonly logger?: RaftLogger;
+  /** The simulator's checkers: the lessor decided these leases expired, at this time. */
+  readonly onRevokeDecided?: (ids: readonly number[], nowMs: number) => void;
+}
+
+/**
+ * Leases on one node (DESIGN.md, Leases and heartbeats). Heartbeats are not Raft writes: the
+ * leader's lessor keeps deadlines in memory and renews them on KeepAlive; only grants (with
+ * registrations), batched Revokes of lapsed leases, and checkpoints of drifted remaining TTLs
+ * go through the log. A new leader starts tracking once an entry of its term is applied (a
+ * read barrier proves it), from each lease's checkpointed remaining TTL plus an election
+ * timeout: a failover neither resets TTLs to full nor expires leases en masse.
+ */
+export class LeaseKeeper {
+  readonly lessor: Lessor;
+  private readonly options: LeaseKeeperOptions;
+  private stopTimers: (() => void)[] = [];
+  private revokesInFlight = 0;
+  /** A read barrier for promotion is in flight. */
+  private promoting = false;
+  /** Promotion in progress or done for this leadership (bumped on every role change). */
+  private leadership = 0;
+  private readonly pendingStatus = new Map<ServingStatus, Set<number>>();
+  private readonly pendingLoad = new Map<number, Readonly<Record<string, number>>>();
+  private readonly loadSentAtMs = new Map<number, number>();
+
+  constructor(options: LeaseKeeperOptions) {
+    this.options = options;
+    const logger = options.logger;
+    this.lessor = new Lessor({
+      clock: options.clock,
+      ...options.settings.protect,
+      onProtectChange: (protecting, detail) => {
+        const message = protecting ?
+          'lease protection on: expiry rate-limited' : 'lease protection off';
+        logger?.warn({ ...detail, protecting }, message);
+      },
+    });
+  }
+
+  start(): void {
+    const { scheduler, settings } = this.options;
+    this.stopTimers = [
+      scheduler.every(settings.checkIntervalMs, () => this.expireLapsed()),
+      scheduler.every(settings.checkpointIntervalMs, () => this.checkpointDrifted()),
+    ];
+  }
+
+  stop(): void {
+    for (const stop of this.stopTimers) stop();
+    this.stopTimers = [];
+    this.lessor.demote();
+  }
+
+  /** Follows the registry's lease table (on every node; the lessor ignores it unless primary). */
+  onLeaseChange(change: LeaseChange): void {
+    if (change.type === 'granted') {
+      this.lessor.grant(change.id, change.ttlMs);
+      return;
+    }
+    this.lessor.forget(change.id);
+    this.loadSentAtMs.delete(change.id);
+    this.pendingLoad.delete(change.id);
+  }
+
+  /** Leadership changed: promote after a read barrier proves an entry of the term applied. */
+  onRoleChange(isLeader: boolean): void {
+    this.leadership += 1;
+    this.promoting = false;
+    this.lessor.demote();
+    this.pendingStatus.clear();
+    this.pendingLoad.clear();
+    this.loadSentAtMs.clear();
+    if (isLeader) this.promote();
+  }
+
+  /**
+   * Starts tracking deadlines once a read barrier confirms this leadership. A barrier that
+   * fails (it timed out while a quorum was unreachable) is retried by the check loop: a
+   * leader whose lessor never started would let no lease expire and answer no KeepAlive.
+   */
+  private promote(): void {
+    if (this.promoting || this.lessor.primary || !this.options.isLeader()) return;
+    this.promoting = true;
+    const leadership = this.leadership;
+    this.options.readBarrier((error) => {
+      // A newer role change owns the promotion now.
+      if (leadership !== this.leadership) return;
+      this.promoting = false;
+      if (error !== undefined || !this.options.isLeader()) return;
+      this.lessor.promote(this.options.registry.leases(), this.options.electionTimeoutMs);
+      this.options.logger?.info({ leases: this.lessor.status().leases }, 'lessor promoted');
+    });
+  }
+
+  /**
+   * Renews leases (in memory), queues status and load changes, and answers once leadership is
+   * confirmed: a found=true answer comes from a leader that had a quorum.
+   */
+  keepAlive(
+    request: {
+      ids: readonly number[];
+      status?: ServingStatus;
+      load?: Readonly<Record<string, number>>;
+    },
+    callback: (result: { renewals: LeaseRenewal[] } | { error: RosterError }) => void,
+  ): void {
+    if (!this.options.isLeader()) {
+      callback({ error: this.options.notLeaderError() });
+      return;
+    }
+    if (!this.lessor.primary) {
+      const error = new RosterError('ROSTER_ERR_NOT_READY',
+        'leases are being restored after an election');
+      callback({ error });
+      return;
+    }
+    const renewals = request.ids.map((id): LeaseRenewal => {
+      const remainingMs = this.lessor.renew(id);
+      return { id, remainingMs: remainingMs ?? 0, found: remainingMs !== undefined };
+    });
+    const found = renewals.filter((renewal) => renewal.found).map((renewal) => renewal.id);
+    if (request.status !== undefined) this.queueStatus(found, request.status);
+    if (request.load !== undefined) this.queueLoad(found, request.load);
+    this.options.readBarrier((error) => callback(error === undefined ? { renewals } : { error }));
+  }
+
+  private queueStatus(ids: readonly number[], status: ServingStatus): void {
+    for (const id of ids) {
+      // Only a change is worth a log entry.
+      const differs = this.options.registry.leaseInstances(id).some((one) => one.status !== status);
+      if (!differs) continue;
+      let queued = this.pendingStatus.get(status);
+      if (queued === undefined) {
+        queued = new Set();
+        this.pendingStatus.set(status, queued);
+      }
+      queued.add(id);
+    }
+  }
+
+  private queueLoad(ids: readonly number[], load: Readonly<Record<string, number>>): void {
+    const nowMs = this.options.clock.nowMs();
+    for (const id of ids) {
+      const sentAtMs = this.loadSentAtMs.get(id);
+      if (sentAtMs !== undefined && nowMs - sentAtMs < this.options.settings.loadIntervalMs) {
+        continue;
+      }
+      this.loadSentAtMs.set(id, nowMs);
+      this.pendingLoad.set(id, load);
+    }
+  }
+
+  /** Every check interval: propose one Revoke for what lapsed, and flush heartbeat changes. */
+  private expireLapsed(): void {
+    if (!this.lessor.primary) {
+      this.promote();
+      return;
+    }
+    this.flushHeartbeatChanges();
+    if (this.revokesInFlight >= REVOKES_IN_FLIGHT_MAX) return;
+    const due = this.lessor.due(this.options.settings.revokeBatchMax);
+    if (due.expired.length === 0) return;
+    const ids = due.expired;
+    this.options.onRevokeDecided?.(ids, this.options.clock.nowMs());
+    this.revokesInFlight += 1;
+    this.options.propose({ op: 'revoke', leaseIds: ids }, (outcome) => {
+      this.revokesInFlight -= 1;
+      // Not applied (or unknown): due again, so expiry is retried, never forgotten.
+      if (outcome.status !== 'committed') this.lessor.revokeFailed(ids);
+    });
+  }
+
+  private flushHeartbeatChanges(): void {
+    for (const [status, ids] of this.pendingStatus) {
+      this.options.propose({ op: 'setStatus', leaseIds: [...ids], status }, () => {});
+    }
+    this.pendingStatus.clear();
+    if (this.pendingLoad.size === 0) return;
+    const updates = [...this.pendingLoad];
+    this.pendingLoad.clear();
+    this.options.propose({ op: 'setLoad', updates }, () => {});
+  }
+
+  private checkpointDrifted(): void {
+    if (!this.lessor.primary) return;
+    const leases = this.lessor.checkpoints(this.options.settings.checkpointBatchMax);
+    if (leases.length > 0) this.options.propose({ op: 'checkpoint', leases }, () => {});
+  }
+}

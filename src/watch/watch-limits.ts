@@ -1,0 +1,22 @@
+/**
+ * The watch hub's named bounds (DESIGN.md, Style: a named limit on every queue, buffer, map and
+ * loop). Values are defaults; the node passes overrides through WatchHubOptions.
+ */
+export const watchLimits = {
+  /** Events kept in the replay history; older ones are compacted away. */
+  historyEventsMax: 100_000,
+  /** Encoded bytes kept in the replay history. */
+  historyBytesMax: 64 * 1024 * 1024,
+  /** Watchers on one node; more are refused with RESOURCE_EXHAUSTED. */
+  watchersMax: 100_000,
+  /** Events in one snapshot delivery. */
+  snapshotChunkEvents: 1000,
+  /** History events one unsynced watcher scans (and snapshot events it is sent) per sync(). */
+  syncBatchEvents: 1000,
+  /** Unsynced watchers served per sync() (etcd's maxWatchersPerSync). */
+  syncWatchersMax: 512,
+  /** A synced watcher that was sent nothing for this long gets a progress notice. */
+  progressIntervalMs: 5_000,
+  /** Progress notices per sync(); the rest wait for the next call. */
+  progressNoticesPerSyncMax: 10_000,
+} as const;
