@@ -18,6 +18,8 @@ export interface LeaseSettings {
   readonly checkpointBatchMax: number;
   readonly protect: Pick<LessorOptions,
     'protectShare' | 'protectWindowMs' | 'protectRatePerSecond' | 'protectMinLeases'>;
+  /** How far a remaining TTL may drift before it is checkpointed (lessor defaults). */
+  readonly checkpointDrift?: Pick<LessorOptions, 'checkpointDriftMs' | 'checkpointDriftShare'>;
 }
 
 export const DEFAULT_LEASE_SETTINGS: LeaseSettings = {
@@ -84,6 +86,7 @@ export class LeaseKeeper {
     this.lessor = new Lessor({
       clock: options.clock,
       ...options.settings.protect,
+      ...options.settings.checkpointDrift,
       onProtectChange: (protecting, detail) => {
         const message = protecting ?
           'lease protection on: expiry rate-limited' : 'lease protection off';

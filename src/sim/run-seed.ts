@@ -303,6 +303,11 @@ function drawKnobs(prng: Prng): ReplicaKnobs {
       loadIntervalMs: 100,
       revokeBatchMax: prng.pick([1, 10, 1000]),
       checkpointBatchMax: prng.pick([1, 100]),
+      // Small drifts checkpoint the simulator's short TTLs, so failovers restore from them.
+      checkpointDrift: {
+        checkpointDriftMs: prng.pick([5, 50, 1_000]),
+        checkpointDriftShare: prng.pick([0.1, 0.5]),
+      },
       protect: {
         protectShare: prng.pick([0.3, 0.5, 1.01]),
         protectWindowMs: prng.pick([200, 1000]),
