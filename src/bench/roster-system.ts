@@ -1,0 +1,96 @@
+/** Three `roster serve` processes on loopback, as SPEC.md's bench asks (100 ms / 1000 ms). */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { RosterClient } from '../client/index.js';
+import { freePort } from './ports.js';
+import { MemberProcess, waitFor, type BenchSystem } from './system.js';
+
+export const HEARTBEAT_MS = 100;
+export const ELECTION_MS = 1000;
+
+const MAIN = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+
+export class RosterSystem implements BenchSystem {
+  readonly name = 'roster';
+  endpoints: string[] = [];
+  private members: MemberProcess[] = [];
+  private root = '';
+  private client: RosterClient | undefined;
+
+  async start(): Promise<void> {
+    this.root = mkdtempSync(join(tmpdir(), 'roster-bench-'));
+    const names = ['n1', 'n2', 'n3'];
+    const ports: { client: number; peer: number; http: number }[] = [];
+    for (let i = 0; i < names.length; i++) {
+      ports.push({ client: await freePort(), peer: await freePort(), http: await freePort() });
+    }
+    const initialCluster = names
+      .map((name, i) => `${name}=127.0.0.1:${ports[i]?.peer}/${ports[i]?.client}`).join(',');
+    this.endpoints = ports.map((port) => `127.0.0.1:${port.client}`);
+    this.members = names.map((name, i) => {
+      const port = ports[i] as { client: number; peer: number; http: number };
+      return new MemberProcess({
+        command: process.execPath,
+        label: `roster ${name}`,
+        args: [MAIN, 'serve', '--name', name, '--data-dir', join(this.root, name),
+          '--listen', `127.0.0.1:${port.client}`, '--peer-listen', `127.0.0.1:${port.peer}`,
+          '--http-listen', `127.0.0.1:${port.http}`, '--initial-cluster', initialCluster,
+          '--heartbeat-interval-ms', String(HEARTBEAT_MS),
+          '--election-timeout-ms', String(ELECTION_MS), '--log-level', 'warn'],
+      });
+    });
+    for (const member of this.members) member.start();
+    this.client = new RosterClient({ endpoints: this.endpoints, timeoutMs: 2_000 });
+    await this.waitServing();
+  }
+
+  /** A leader exists and a write commits. */
+  private async waitServing(): Promise<void> {
+    const client = this.client as RosterClient;
+    await waitFor('the roster cluster to serve a write', async () => {
+      await client.register({
+        instance: { service: 'bench-ready', id: 'probe', address: '127.0.0.1', port: 1 },
+      });
+      return true;
+    }, 30_000, 100).catch((error: unknown) => {
+      throw new Error(`${String(error)}\n${this.members.map((m) => m.describe()).join('\n')}`);
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.client?.close();
+    this.client = undefined;
+    await Promise.all(this.members.map((member) => member.kill('SIGTERM')));
+    if (this.root !== '') rmSync(this.root, { recursive: true, force: true });
+  }
+
+  pids(): number[] {
+    return this.members.flatMap((member) => (member.pid === undefined ? [] : [member.pid]));
+  }
+
+  pid(index: number): number | undefined {
+    return this.members[index]?.pid;
+  }
+
+  async leaderIndex(): Promise<number> {
+    const client = this.client as RosterClient;
+    return waitFor('a roster leader', async () => {
+      for (const [index, endpoint] of this.endpoints.entries()) {
+        if (!this.members[index]?.running) continue;
+        const status = await client.status(endpoint).catch(() => undefined);
+        if (status?.role === 'leader') return index;
+      }
+      return undefined;
+    }, 20_000);
+  }
+
+  async kill(index: number, signal: NodeJS.Signals): Promise<void> {
+    await this.members[index]?.kill(signal);
+  }
+
+  restart(index: number): void {
+    this.members[index]?.start();
+  }
+}
