@@ -19,7 +19,12 @@ import type { LookupResponse } from './generated/types/roster/v1/LookupResponse.
 import type { RegisterRequest__Output } from './generated/types/roster/v1/RegisterRequest.js';
 import type { RegisterResponse } from './generated/types/roster/v1/RegisterResponse.js';
 import type { RegistryHandlers } from './generated/types/roster/v1/Registry.js';
+import { loadApiProtos } from './generated/load.js';
+import { LookupCache } from './lookup-cache.js';
 import { unary, type HandlerContext } from './unary.js';
+
+const serializeLookup = loadApiProtos().registry.roster.v1.Registry.service.Lookup
+  .responseSerialize as (value: LookupResponse) => Buffer;
 
 /**
  * roster.v1.Registry: validation first (a bad request changes nothing), then writes through
@@ -28,10 +33,11 @@ import { unary, type HandlerContext } from './unary.js';
 export function registryHandlers(context: HandlerContext & { forwarder: LeaderForwarder }):
   Partial<RegistryHandlers> {
   const { node, forwarder } = context;
+  const cache = new LookupCache();
   return {
     Register: unary(context, (call) => register(node, forwarder, call)),
     Deregister: unary(context, (call) => deregister(node, forwarder, call)),
-    Lookup: unary(context, (call) => lookup(node, call.request)),
+    Lookup: unary(context, (call) => lookup(node, call.request, cache)),
     ListServices: unary(context, (call) => listServices(node, call.request)),
   };
 }
@@ -90,11 +96,17 @@ async function deregister(
     callUnary(clients.registry.Deregister.bind(clients.registry), request, metadata, options));
 }
 
-async function lookup(node: RegistryNode, request: LookupRequest__Output): Promise<LookupResponse> {
+/** Answers pre-encoded (the Lookup serializer passes Buffers through), from the cache. */
+async function lookup(
+  node: RegistryNode, request: LookupRequest__Output, cache: LookupCache,
+): Promise<LookupResponse> {
   const query = toLookupQuery(request);
   if (request.consistency !== 'SERIALIZABLE') await node.readBarrier();
-  const instances = node.registry.lookup(query);
-  return { instances: instances.map(toInstanceMessage), revision: node.registry.revision };
+  const revision = node.registry.revision;
+  const encoded = cache.get(JSON.stringify(query), revision, () => serializeLookup({
+    instances: node.registry.lookup(query).map(toInstanceMessage), revision,
+  }));
+  return encoded as unknown as LookupResponse;
 }
 
 async function listServices(

@@ -5,7 +5,7 @@ import { clusterHandlers } from './cluster-service.js';
 import { LeaderForwarder } from './forward.js';
 import { loadApiProtos } from './generated/load.js';
 import { registryHandlers } from './registry-service.js';
-import { streamHandlers, watchServiceDefinition } from './stream-service.js';
+import { streamHandlers, registryServiceDefinition } from './stream-service.js';
 import type { ApiLogger, HandlerContext } from './unary.js';
 
 export interface ApiServerOptions {
@@ -49,7 +49,8 @@ export class ApiServer {
     };
     const protos = loadApiProtos();
     const registry = { ...registryHandlers(context), ...streamHandlers(context) };
-    this.server.addService(watchServiceDefinition(), registry as grpc.UntypedServiceImplementation);
+    this.server.addService(registryServiceDefinition(),
+      registry as grpc.UntypedServiceImplementation);
     this.server.addService(protos.cluster.roster.v1.Cluster.service,
       clusterHandlers(context) as grpc.UntypedServiceImplementation);
     this.health.addToServer(this.server);

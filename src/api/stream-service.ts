@@ -19,7 +19,6 @@ const KEEPALIVE_IDS_MAX = 10_000;
 /** KeepAlive messages of one stream awaiting their answer. */
 const KEEPALIVE_IN_FLIGHT_MAX = 1_024;
 
-type WatchSerializer = (value: WatchResponse | Buffer) => Buffer;
 
 function watchSerializer(): (value: WatchResponse) => Buffer {
   return loadApiProtos().registry.roster.v1.Registry.service.Watch.responseSerialize as
@@ -44,18 +43,22 @@ export function watchEventEncoder(): (event: RegistryEvent) => Uint8Array {
   });
 }
 
-/** The Watch method passes pre-encoded responses (Buffers) through unchanged. */
-export function watchServiceDefinition(): grpc.ServiceDefinition {
+/** Watch and Lookup pass pre-encoded responses (Buffers) through unchanged. */
+export function registryServiceDefinition(): grpc.ServiceDefinition {
   const service = loadApiProtos().registry.roster.v1.Registry.service;
-  const serialize = service.Watch.responseSerialize as WatchSerializer;
   return {
     ...service,
-    Watch: {
-      ...service.Watch,
-      responseSerialize: (value: WatchResponse | Buffer) =>
-        (Buffer.isBuffer(value) ? value : serialize(value)),
-    },
+    Watch: passEncoded(service.Watch),
+    Lookup: passEncoded(service.Lookup),
   } as grpc.ServiceDefinition;
+}
+
+function passEncoded<Method extends { responseSerialize: unknown }>(method: Method): Method {
+  const serialize = method.responseSerialize as (value: unknown) => Buffer;
+  return {
+    ...method,
+    responseSerialize: (value: unknown) => (Buffer.isBuffer(value) ? value : serialize(value)),
+  };
 }
 
 export function streamHandlers(context: HandlerContext & { forwarder: LeaderForwarder }): {

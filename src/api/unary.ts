@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import type { RegistryNode } from '../replica/index.js';
-import { toApiError } from './errors.js';
+import { LEADER_HINT_KEY, toApiError } from './errors.js';
 import type { LeaderForwarder } from './forward.js';
 
 /** pino's logger satisfies this; api/ does not build one (cli/ does). */
@@ -20,7 +20,9 @@ export interface HandlerContext {
 /**
  * An async handler as a grpc-js unary handler: the callback runs exactly once, with the
  * response or the error mapped to a status (and the leader hint on UNAVAILABLE). Internal
- * errors are logged; expected ones (bad input, not leader) are not.
+ * errors are logged; expected ones (bad input, not leader) are not. A follower's answers name
+ * the leader in the trailers too, so a client can send its next calls there directly instead
+ * of through a forwarding hop.
  */
 export function unary<Request, Response>(
   context: HandlerContext,
@@ -28,7 +30,7 @@ export function unary<Request, Response>(
 ): grpc.handleUnaryCall<Request, Response> {
   return (call, callback) => {
     handler(call).then(
-      (response) => callback(null, response),
+      (response) => callback(null, response, leaderTrailer(context)),
       (error: unknown) => {
         const apiError = toApiError(error, context.forwarder.leaderAddress());
         if (apiError.code === grpc.status.INTERNAL) {
@@ -38,4 +40,14 @@ export function unary<Request, Response>(
       },
     );
   };
+}
+
+/** Trailers naming the leader when this node is a follower that knows it. */
+function leaderTrailer(context: HandlerContext): grpc.Metadata | undefined {
+  if (context.node.isLeader()) return undefined;
+  const address = context.forwarder.leaderAddress();
+  if (address === '') return undefined;
+  const trailer = new grpc.Metadata();
+  trailer.set(LEADER_HINT_KEY, address);
+  return trailer;
 }

@@ -49,6 +49,8 @@ export class EtcdTarget implements Target {
     const response = await this.client.kv.range({
       key: Buffer.from(prefix), range_end: prefixEnd(prefix), serializable: !linearizable,
     });
+    // A registry client uses the instances: each value is parsed, as Roster's are decoded.
+    for (const kv of response.kvs) JSON.parse(kv.value.toString());
     return response.kvs.length;
   }
 

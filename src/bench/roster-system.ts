@@ -12,6 +12,14 @@ export const ELECTION_MS = 1000;
 
 const MAIN = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
+/**
+ * Extra Node.js flags for the servers, from ROSTER_BENCH_NODE_ARGS: e.g. "--cpu-prof
+ * --cpu-prof-dir=/tmp/prof" to profile them under the bench's load (BENCHMARKS.md).
+ */
+function nodeArgs(): string[] {
+  return (process.env.ROSTER_BENCH_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+}
+
 export class RosterSystem implements BenchSystem {
   readonly name = 'roster';
   endpoints: string[] = [];
@@ -34,7 +42,7 @@ export class RosterSystem implements BenchSystem {
       return new MemberProcess({
         command: process.execPath,
         label: `roster ${name}`,
-        args: [MAIN, 'serve', '--name', name, '--data-dir', join(this.root, name),
+        args: [...nodeArgs(), MAIN, 'serve', '--name', name, '--data-dir', join(this.root, name),
           '--listen', `127.0.0.1:${port.client}`, '--peer-listen', `127.0.0.1:${port.peer}`,
           '--http-listen', `127.0.0.1:${port.http}`, '--initial-cluster', initialCluster,
           '--heartbeat-interval-ms', String(HEARTBEAT_MS),

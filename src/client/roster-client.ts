@@ -43,6 +43,13 @@ import { KeepAliveLoop, type KeepAliveLoopOptions } from './keepalive-loop.js';
 import { WatchStream, type WatchUpdate } from './watch-stream.js';
 
 const LEADER_HINT_KEY = 'roster-leader';
+
+/**
+ * HTTP/2's default 64 KiB receive window lets only four 16 KiB lookup answers travel at once
+ * on a connection; the rest wait a round trip for window updates. A larger window lets many
+ * concurrent calls stream their answers.
+ */
+const CHANNEL_OPTIONS: grpc.ChannelOptions = { 'grpc-node.flow_control_window': 16 * 1024 * 1024 };
 const ERROR_CODE_KEY = 'roster-error-code';
 
 /** Roster error codes that guarantee the request had no effect: safe to retry anywhere. */
@@ -97,6 +104,11 @@ export class RosterClient {
     this.backoffMaxMs = options.backoffMaxMs ?? 2_000;
   }
 
+  /** The endpoint the next call goes to (the leader, once a node has named it). */
+  get preferredEndpoint(): string {
+    return this.preferred;
+  }
+
   register(request: RegisterRequest): Promise<RegisterResponse__Output> {
     // Registering the same instance twice changes nothing: safe to retry.
     return this.unary((s) => s.registry.Register.bind(s.registry), request, { idempotent: true });
@@ -143,7 +155,7 @@ export class RosterClient {
   /** The status of one node, asked directly (no failover: each node answers for itself). */
   status(endpoint: string): Promise<StatusResponse__Output> {
     const stubs = this.stubsFor(endpoint);
-    return callOnce(stubs.cluster.Status.bind(stubs.cluster), {}, this.deadline());
+    return callOnce(stubs.cluster.Status.bind(stubs.cluster), {}, this.deadline(), () => {});
   }
 
   /** A watch that resumes on another node from its last revision when its node fails. */
@@ -205,8 +217,8 @@ export class RosterClient {
     const protos = loadApiProtos();
     const credentials = grpc.credentials.createInsecure();
     const stubs = {
-      registry: new protos.registry.roster.v1.Registry(endpoint, credentials),
-      cluster: new protos.cluster.roster.v1.Cluster(endpoint, credentials),
+      registry: new protos.registry.roster.v1.Registry(endpoint, credentials, CHANNEL_OPTIONS),
+      cluster: new protos.cluster.roster.v1.Cluster(endpoint, credentials, CHANNEL_OPTIONS),
     };
     this.stubs.set(endpoint, stubs);
     return stubs;
@@ -222,7 +234,8 @@ export class RosterClient {
       if (attempt > 0) await sleep(this.backoffMs(attempt));
       const endpoint = this.preferred;
       try {
-        return await callOnce(method(this.stubsFor(endpoint)), request, this.deadline());
+        return await callOnce(method(this.stubsFor(endpoint)), request, this.deadline(),
+          (leader) => this.followLeader(endpoint, leader));
       } catch (error: unknown) {
         lastError = error;
         if (!this.shouldRetry(error, endpoint, options.idempotent)) throw error;
@@ -248,6 +261,16 @@ export class RosterClient {
     return false;
   }
 
+  /**
+   * A follower answered and named the leader: later calls go there directly (no forwarding
+   * hop), if it is one of this client's endpoints (a client given one node stays there).
+   */
+  private followLeader(endpoint: string, leader: string): void {
+    if (this.preferred === endpoint && leader !== endpoint && this.endpoints.includes(leader)) {
+      this.preferred = leader;
+    }
+  }
+
   private rotate(from: string): void {
     const index = this.endpoints.indexOf(from);
     this.preferred = this.endpoints[(index + 1) % this.endpoints.length] as string;
@@ -264,9 +287,10 @@ function callOnce<Request, Response>(
   method: Unary<Request, Response>,
   request: Request,
   deadline: number,
+  onLeaderHint: (leader: string) => void,
 ): Promise<Response> {
   return new Promise((resolve, reject) => {
-    method(request, new grpc.Metadata(), { deadline }, (error, response) => {
+    const call = method(request, new grpc.Metadata(), { deadline }, (error, response) => {
       if (error !== null) {
         reject(error);
       } else if (response === undefined) {
@@ -274,6 +298,11 @@ function callOnce<Request, Response>(
       } else {
         resolve(response);
       }
+    });
+    call.on('status', (status: grpc.StatusObject) => {
+      if (status.code !== grpc.status.OK) return;
+      const hint = status.metadata.get(LEADER_HINT_KEY)[0];
+      if (typeof hint === 'string' && hint !== '') onLeaderHint(hint);
     });
   });
 }

@@ -9,6 +9,7 @@ import {
   type ServiceSummary, type ServingStatus, type StoredInstance,
 } from './model.js';
 import { decodeSnapshot, encodeSnapshot } from './snapshot.js';
+import { storedInstance, withChanges } from './stored-instance.js';
 import { compare } from './validate.js';
 
 /** The part of a log entry the registry reads (raft's Entry fits). */
@@ -156,15 +157,14 @@ export class Registry {
     this.revisionValue = revision;
     // A granted lease takes the revision as its id: unique and the same on every replica.
     const leaseId = grantsLease ? this.grantLease(revision, leaseRequest.ttlMs) : wantedLease;
-    const instance: StoredInstance = {
-      ...spec,
+    const instance = storedInstance(spec, {
       leaseId,
       status: existing?.status ?? 'serving',
       health: existing?.health ?? 'passing',
       load: existing?.load ?? {},
       createRevision: existing?.createRevision ?? revision,
       modRevision: revision,
-    };
+    });
     this.bindLease(existing, instance);
     this.put(instance);
     const reason = existing === undefined ? 'registered' : 'updated';
@@ -197,7 +197,7 @@ export class Registry {
     const revision = this.revisionValue + 1;
     this.revisionValue = revision;
     this.remove(existing);
-    const instance = { ...existing, modRevision: revision };
+    const instance = withChanges(existing, { modRevision: revision });
     this.emit([{ type: 'DELETE', reason: 'deregistered', revision, instance }]);
     return { op: 'deregister', ok: true, revision, count: 1 };
   }
@@ -222,9 +222,8 @@ export class Registry {
         const instance = this.getByFormattedKey(key);
         assert(instance !== undefined, `lease ${lease.id} holds missing instance ${key}`);
         this.remove(instance);
-        events.push({
-          type: 'DELETE', reason, revision, instance: { ...instance, modRevision: revision },
-        });
+        const removed = withChanges(instance, { modRevision: revision });
+        events.push({ type: 'DELETE', reason, revision, instance: removed });
       }
       this.leaseTable.delete(lease.id);
       this.onLeaseChange?.({ type: 'removed', id: lease.id });
@@ -244,14 +243,14 @@ export class Registry {
 
   private setStatus(ids: readonly number[], status: ServingStatus): CommandResult {
     return this.updateLeaseInstances('setStatus', ids.map((id) => [id, (instance) =>
-      (instance.status === status ? undefined : { ...instance, status })]));
+      (instance.status === status ? undefined : withChanges(instance, { status }))]));
   }
 
   private setLoad(
     updates: readonly (readonly [number, Readonly<Record<string, number>>])[],
   ): CommandResult {
     return this.updateLeaseInstances('setLoad', updates.map(([id, load]) => [id, (instance) =>
-      (sameLoad(instance.load, load) ? undefined : { ...instance, load: { ...load } })]));
+      (sameLoad(instance.load, load) ? undefined : withChanges(instance, { load: { ...load } }))]));
   }
 
   /** Applies `change` to every instance of each lease; one revision if anything changed. */
@@ -271,7 +270,7 @@ export class Registry {
     const revision = this.revisionValue + 1;
     this.revisionValue = revision;
     const events = updated.map((instance): RegistryEvent => {
-      const stored = { ...instance, modRevision: revision };
+      const stored = withChanges(instance, { modRevision: revision });
       this.put(stored);
       return { type: 'PUT', reason: 'updated', revision, instance: stored };
     });

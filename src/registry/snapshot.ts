@@ -1,5 +1,6 @@
 import { assert } from '../core/assert.js';
 import type { Member, StoredInstance } from './model.js';
+import { storedInstance } from './stored-instance.js';
 
 /** The registry's whole state, as a snapshot carries it. */
 export interface RegistryState {
@@ -28,8 +29,9 @@ export function decodeSnapshot(data: Uint8Array): RegistryState {
   const state = JSON.parse(decoder.decode(data.subarray(1))) as RegistryState;
   assert(Number.isSafeInteger(state.revision) && Array.isArray(state.instances) &&
     Array.isArray(state.members), 'snapshot is not a registry state');
-  // Instances saved before load figures existed have none.
-  const instances = state.instances.map((instance) => (instance.load === undefined
-    ? { ...instance, load: {} } : instance));
+  // Rebuilt to share one shape; instances saved before load figures existed have none.
+  const instances = state.instances.map((instance) => storedInstance(instance, {
+    ...instance, load: (instance as { load?: StoredInstance['load'] }).load ?? {},
+  }));
   return { ...state, leases: state.leases ?? [], instances };
 }

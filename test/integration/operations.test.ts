@@ -46,6 +46,11 @@ describe('operating a cluster, real processes', () => {
     expect(response.revision).toBeGreaterThan(0);
     const seen = await cluster.client().lookup({ service: 'fwd' });
     expect(seen.instances.map((one) => one.id)).toEqual(['10.9.0.1:80']);
+    // A follower's answer names the leader: a client that knows both sends its next calls there.
+    const leaderNode = cluster.nodes.find((node) => node.name === leader);
+    const both = cluster.client([follower?.client as string, leaderNode?.client as string]);
+    await both.lookup({ service: 'fwd' });
+    expect(both.preferredEndpoint).toBe(leaderNode?.client);
   }, 60_000);
 
   it('snapshot save, then restore into a new cluster that serves the same registry', async () => {

@@ -1,0 +1,59 @@
+/**
+ * Building stored instances. They are the bulk of a node's memory (one per registered
+ * instance, 100,000s), so they are built field by field: every one then shares one hidden
+ * class, where object spread gives each its own (~600 bytes apiece in V8), and empty maps and
+ * lists share one frozen object.
+ */
+import type { InstanceSpec, StoredInstance } from './model.js';
+
+const EMPTY_RECORD: Readonly<Record<string, never>> = Object.freeze({});
+const EMPTY_LIST: readonly never[] = Object.freeze([]);
+
+function shared<Value>(record: Readonly<Record<string, Value>>): Readonly<Record<string, Value>> {
+  for (const _ in record) return record;
+  return EMPTY_RECORD;
+}
+
+export type InstanceState = Pick<StoredInstance,
+  'leaseId' | 'status' | 'health' | 'load' | 'createRevision' | 'modRevision'>;
+
+export function storedInstance(spec: InstanceSpec, state: InstanceState): StoredInstance {
+  return {
+    namespace: spec.namespace,
+    service: spec.service,
+    id: spec.id,
+    address: spec.address,
+    port: spec.port,
+    ports: shared(spec.ports),
+    protocol: spec.protocol,
+    version: spec.version,
+    environment: spec.environment,
+    region: spec.region,
+    zone: spec.zone,
+    tags: spec.tags.length === 0 ? EMPTY_LIST : spec.tags,
+    metadata: shared(spec.metadata),
+    weight: spec.weight,
+    priority: spec.priority,
+    capacity: spec.capacity,
+    leaseId: state.leaseId,
+    status: state.status,
+    health: state.health,
+    load: shared(state.load),
+    createRevision: state.createRevision,
+    modRevision: state.modRevision,
+  };
+}
+
+/** A copy of `instance` with some of its registry-maintained fields changed. */
+export function withChanges(
+  instance: StoredInstance, changes: Partial<InstanceState>,
+): StoredInstance {
+  return storedInstance(instance, {
+    leaseId: changes.leaseId ?? instance.leaseId,
+    status: changes.status ?? instance.status,
+    health: changes.health ?? instance.health,
+    load: changes.load ?? instance.load,
+    createRevision: changes.createRevision ?? instance.createRevision,
+    modRevision: changes.modRevision ?? instance.modRevision,
+  });
+}
