@@ -79,13 +79,20 @@ function handleHeartbeatResponse(raft: Raft, message: Message, progress: Progres
 export function appendAsLeader(raft: Raft, entries: readonly Entry[]): void {
   raft.log.append(entries);
   raft.onLogAppended((entries[0] as Entry).index, entries);
-  const self = raft.progress.get(raft.id);
-  assert(self !== undefined, 'leader has its own progress');
-  // Counting our own unsynced entries is safe: every message of this Ready, hence every ack
-  // of these entries, leaves only after the driver has persisted them.
-  self.maybeUpdate(raft.log.lastIndex());
-  raft.maybeCommit();
+  // The leader counts itself as holding these only once they are persisted (leaderPersisted):
+  // its appends leave before its own write does.
   raft.appendFlushPending = true;
+}
+
+/**
+ * The driver persisted the log up to (index, term). A leader now counts itself as holding
+ * those entries, which may commit them (a single voter commits only here).
+ */
+export function leaderPersisted(raft: Raft, index: number, term: number): void {
+  if (raft.role !== 'leader' || raft.log.termOrZero(index) !== term) return;
+  const self = raft.progress.get(raft.id);
+  if (self === undefined || !self.maybeUpdate(index)) return;
+  if (raft.maybeCommit()) releasePendingReadIndex(raft);
 }
 
 /**

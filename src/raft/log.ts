@@ -167,6 +167,11 @@ export class RaftLog {
     this.applied = index;
   }
 
+  /** The last index known to be on disk: in storage and not being replaced. */
+  stableLastIndex(): number {
+    return Math.min(this.storage.lastIndex(), this.unstable.offset - 1);
+  }
+
   stableTo(index: number, term: number): void {
     this.unstable.stableTo(index, term);
   }

@@ -2,7 +2,8 @@ import { assert } from '../core/assert.js';
 import { RosterError } from '../core/errors.js';
 import { encodeConfChange } from './conf-change.js';
 import {
-  flushLeader, propose, readIndex, reduceUncommittedBytes, reportSnapshot, reportUnreachable,
+  flushLeader, leaderPersisted, propose, readIndex, reduceUncommittedBytes, reportSnapshot,
+  reportUnreachable,
   transferLeadership,
 } from './leader.js';
 import { Raft, type RaftConfig } from './raft.js';
@@ -131,6 +132,7 @@ export class RaftNode {
     const snapshot = raft.log.unstable.snapshot;
     const committedEntries = raft.log.nextCommittedEntries();
     const hardChanged = !hardStatesEqual(hardState, this.previousHardState);
+    const [earlyMessages, messages] = splitEarly(raft.msgs, this.previousHardState.term);
     const mustSync = entries.length > 0 || snapshot !== undefined ||
       hardState.term !== this.previousHardState.term ||
       hardState.vote !== this.previousHardState.vote;
@@ -140,7 +142,8 @@ export class RaftNode {
       snapshot,
       entries,
       committedEntries,
-      messages: raft.msgs,
+      earlyMessages,
+      messages,
       readStates: raft.readStates,
       mustSync,
     };
@@ -166,8 +169,10 @@ export class RaftNode {
     assert(outstanding !== undefined, 'advance() without an outstanding Ready');
     this.outstanding = undefined;
     const raft = this.raft;
-    if (outstanding.lastEntry !== undefined) {
-      raft.log.stableTo(outstanding.lastEntry.index, outstanding.lastEntry.term);
+    const lastEntry = outstanding.lastEntry;
+    if (lastEntry !== undefined) {
+      raft.log.stableTo(lastEntry.index, lastEntry.term);
+      leaderPersisted(raft, lastEntry.index, lastEntry.term);
     }
     if (outstanding.snapshotIndex > 0) raft.log.stableSnapTo(outstanding.snapshotIndex);
     const committed = outstanding.committedEntries;
@@ -218,4 +223,25 @@ export class RaftNode {
 
 function softStatesEqual(a: SoftState, b: SoftState): boolean {
   return a.leader === b.leader && a.role === b.role;
+}
+
+/** Message types only a leader sends, which speak for no state of this Ready's write. */
+const EARLY_TYPES: ReadonlySet<Message['type']> =
+  new Set(['app', 'heartbeat', 'snap', 'timeoutNow']);
+
+/**
+ * Splits a Ready's messages into those that may leave before its write (a leader's, of the
+ * term already persisted: a node that just became leader of a single-node cluster, or learned
+ * a higher term, has not written that term yet) and the rest.
+ */
+function splitEarly(
+  all: readonly Message[], persistedTerm: number,
+): [early: Message[], late: Message[]] {
+  const early: Message[] = [];
+  const late: Message[] = [];
+  for (const message of all) {
+    if (message.term === persistedTerm && EARLY_TYPES.has(message.type)) early.push(message);
+    else late.push(message);
+  }
+  return [early, late];
 }

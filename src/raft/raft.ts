@@ -186,11 +186,12 @@ export class Raft {
     this.resetRandomizedElectionTimeout();
     this.leadTransferee = NONE;
     this.votes.clear();
-    const lastIndex = this.log.lastIndex();
+    // A leader's own match counts only entries already on its disk (see leaderPersisted).
+    const stableIndex = this.log.stableLastIndex();
     this.progress = new Map();
     for (const id of [...this.voters, ...this.learners]) {
       const progress = this.newProgress(this.learners.includes(id), false);
-      if (id === this.id) progress.match = lastIndex;
+      if (id === this.id) progress.match = stableIndex;
       this.progress.set(id, progress);
     }
     this.pendingConfIndex = 0;
@@ -438,8 +439,13 @@ export class Raft {
       // A leader of an old term (e.g. just back from a partition) learns of our term and steps
       // down; without this it could keep its followers' terms below ours forever.
       this.send({ type: 'appResp', to: message.from });
-    } else if (message.type === 'preVote') {
-      this.send({ type: 'preVoteResp', to: message.from, term: this.term, reject: true });
+    } else if (message.type === 'preVote' || message.type === 'vote') {
+      // The refusal carries our term so the candidate catches up (§5.1). Ignoring it instead
+      // (as etcd-io/raft does for votes) can stall an election without PreVote: a voter that
+      // missed the entry adding the candidate keeps raising its own term by campaigning, and
+      // never asks the one candidate that could win.
+      const type = message.type === 'vote' ? 'voteResp' : 'preVoteResp';
+      this.send({ type, to: message.from, term: this.term, reject: true });
     }
   }
 

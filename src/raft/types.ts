@@ -126,6 +126,14 @@ export interface Ready {
   readonly snapshot: Snapshot | undefined;
   readonly entries: readonly Entry[];
   readonly committedEntries: readonly Entry[];
+  /**
+   * A leader's appends, heartbeats, snapshots and TimeoutNow of a term already on disk: they
+   * may leave before this Ready is persisted, so the leader writes its log while followers
+   * write theirs (Raft thesis §10.2.1). The leader counts its own entries toward commit only
+   * once advance() says they are persisted.
+   */
+  readonly earlyMessages: readonly Message[];
+  /** Messages that may leave only after this Ready is persisted (votes, acks...). */
   readonly messages: readonly Message[];
   readonly readStates: readonly ReadState[];
   /** False when only volatile fields changed and the write need not be synced. */

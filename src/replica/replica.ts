@@ -209,6 +209,8 @@ export class Replica<Result = unknown> {
     this.readyInFlight = true;
     this.options.observer?.onReady?.(ready);
     if (ready.softState !== undefined) this.onSoftState(ready.softState);
+    // A leader's appends leave now: followers write while this node writes.
+    if (ready.earlyMessages.length > 0) this.options.transport.send(ready.earlyMessages);
     const needsWrite = ready.hardState !== undefined || ready.snapshot !== undefined ||
       ready.entries.length > 0;
     if (!needsWrite) {

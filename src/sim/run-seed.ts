@@ -163,8 +163,11 @@ function runLiveness(context: {
   for (const node of cluster.nodes.values()) if (node.node === undefined) cluster.start(node.id);
   stopRemovedNodes(cluster, context.trace, queue.nowMs);
   context.trace.record(queue.nowMs, '-', 'liveness phase: healed, all nodes up');
-  const converged = runUntil(queue, LIVENESS_LIMIT_MS,
-    () => convergenceProblem(cluster, context.workload));
+  const converged = runUntil(queue, LIVENESS_LIMIT_MS, () => {
+    // A removal may commit only now, with the removed node already leading on alone.
+    stopRemovedNodes(cluster, context.trace, queue.nowMs);
+    return convergenceProblem(cluster, context.workload);
+  });
   if (converged !== undefined) {
     return `not converged after ${LIVENESS_LIMIT_MS} ms healed: ${converged}`;
   }

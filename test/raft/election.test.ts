@@ -40,6 +40,21 @@ describe('leader election (Raft §5.2)', () => {
     expect(node2.term).toBe(2);
   });
 
+  it('a candidate of a stale term learns the current term from the refusal (§5.1)', () => {
+    const network = new TestNetwork({ voters: [1, 2, 3], config: { preVote: false } });
+    network.isolate(1);
+    for (let term = 0; term < 3; term++) network.elect(1); // 1 reaches term 4 alone
+    expect(network.get(1).node.status().term).toBe(4);
+    network.recover();
+    network.isolate(3);
+    // 2 campaigns at term 2, below 1's term 4: 1 refuses and 2 moves up to term 4.
+    network.get(2).node.campaign();
+    network.stabilize();
+    const two = network.get(2).node.status();
+    expect(two.term).toBe(4);
+    expect(two.role).toBe('follower');
+  });
+
   it('a voter with a less up-to-date log cannot win (§5.4.1)', () => {
     const network = new TestNetwork({ voters: [1, 2, 3] });
     network.elect(1);

@@ -119,7 +119,7 @@ export class TestNetwork {
         if (ready.snapshot !== undefined) testNode.storage.applySnapshot(ready.snapshot);
         testNode.storage.append(ready.entries);
         if (ready.hardState !== undefined) testNode.storage.setHardState(ready.hardState);
-        for (const message of ready.messages) {
+        for (const message of [...ready.earlyMessages, ...ready.messages]) {
           testNode.sent.push(message);
           out.push(message);
         }

@@ -49,6 +49,13 @@ const REGRESSIONS: { seed: number; nodes: 3 | 5; found: string }[] = [
   { seed: 1950, nodes: 5, found: 'liveness: lessor never promoted' },
   // Checker: a deposed leader's lessor decided on a stale view; only committed Revokes count.
   { seed: 193, nodes: 3, found: 'checker: uncommitted expiry decision' },
+  // Liveness (found when leaders began sending before persisting): a removal committed only
+  // during the liveness phase, its node leading on alone (now shut down then as well)...
+  { seed: 625, nodes: 3, found: 'liveness: removal committed while converging' },
+  // ...and, without PreVote, a voter missing the entry that made the only other voter one kept
+  // raising its term; that voter's lower-term requests were ignored. Refusals now carry the
+  // term (test/raft/election.test.ts, "a candidate of a stale term").
+  { seed: 276, nodes: 3, found: 'liveness: stale-term candidate never caught up' },
 ];
 
 describe('simulator: regression seeds', () => {
