@@ -38,6 +38,7 @@ export type ReadOutcome =
 /** Hooks for observers (the simulator's checkers, metrics): called synchronously. */
 export interface ReplicaObserver<Result = unknown> {
   onReady?(ready: Ready): void;
+  /** The Ready's write is on disk (for a commit-only write, possibly after it was applied). */
   onPersisted?(ready: Ready): void;
   onApply?(entry: Entry, result: Result | undefined): void;
   onSnapshotRestored?(snapshot: Snapshot): void;

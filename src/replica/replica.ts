@@ -223,6 +223,16 @@ export class Replica<Result = unknown> {
       entries: ready.entries,
       sync: ready.mustSync,
     };
+    if (!batch.sync && ready.snapshot === undefined && ready.entries.length === 0) {
+      // Only the commit index moved: apply now and let the write follow (in order with later
+      // ones). Waiting for it would add a disk write to every request's latency.
+      this.options.persister.persist(batch, (error?: Error) => {
+        if (error !== undefined) this.fail(error);
+        else if (!this.stopped) this.options.observer?.onPersisted?.(ready);
+      });
+      this.afterPersist(ready, false);
+      return;
+    }
     this.options.persister.persist(batch, (error?: Error) => {
       if (error !== undefined) {
         this.fail(error);
@@ -232,13 +242,14 @@ export class Replica<Result = unknown> {
     });
   }
 
-  private afterPersist(ready: Ready): void {
+  /** `persisted` is false when the write is still under way (a commit-only write). */
+  private afterPersist(ready: Ready, persisted = true): void {
     if (this.stopped) return;
     const storage = this.options.storage;
     if (ready.snapshot !== undefined) storage.applySnapshot(ready.snapshot);
     storage.append(ready.entries);
     if (ready.hardState !== undefined) storage.setHardState(ready.hardState);
-    this.options.observer?.onPersisted?.(ready);
+    if (persisted) this.options.observer?.onPersisted?.(ready);
     // Only now may messages leave: votes and acks speak for state that is durable.
     if (ready.messages.length > 0) this.options.transport.send(ready.messages);
     if (ready.snapshot !== undefined) this.restoreSnapshot(ready.snapshot);

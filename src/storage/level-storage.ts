@@ -54,6 +54,11 @@ interface DurableLog {
 interface WritePlan {
   readonly ops: BatchOp[];
   readonly next: DurableLog;
+  /**
+   * False for a write only the commit index needs (PersistBatch.sync): LevelDB appends it to
+   * the same write-ahead log, so the next synced write makes it durable too.
+   */
+  readonly sync?: boolean;
 }
 
 /**
@@ -150,8 +155,8 @@ export class LevelLog implements LogPersister {
         `(${this.failure.message})`, { cause: this.failure });
     }
     try {
-      const { ops, next } = plan();
-      if (ops.length > 0) await this.db.batch(ops, { sync: true });
+      const { ops, next, sync } = plan();
+      if (ops.length > 0) await this.db.batch(ops, { sync: sync ?? true });
       this.durable = next;
       return undefined;
     } catch (error) {
@@ -191,7 +196,7 @@ export class LevelLog implements LogPersister {
     if (batch.hardState !== undefined) {
       ops.push({ type: 'put', key: HARD_STATE_KEY, value: encodeHardState(batch.hardState) });
     }
-    return { ops, next };
+    return { ops, next, sync: batch.sync };
   }
 
   /** Mirrors MemoryStorage.createSnapshot + compact: an older snapshot changes nothing. */

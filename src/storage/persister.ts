@@ -5,6 +5,11 @@ export interface PersistBatch {
   readonly hardState: HardState | undefined;
   readonly snapshot: Snapshot | undefined;
   readonly entries: readonly Entry[];
+  /**
+   * False when only the commit index changed (Ready.mustSync): Raft does not need that on disk
+   * (a restarted node learns it again from the leader), so such a write may be left unsynced,
+   * to become durable with the next synced one, and the driver need not wait for it.
+   */
   readonly sync: boolean;
 }
 

@@ -36,7 +36,7 @@ function snapshot(index: number, term: number, confState: ConfState = CONF): Sna
 function batch(fields: Partial<PersistBatch>): PersistBatch {
   return {
     hardState: fields.hardState, snapshot: fields.snapshot, entries: fields.entries ?? [],
-    sync: true,
+    sync: fields.sync ?? true,
   };
 }
 
@@ -249,6 +249,20 @@ describe('LevelLog', () => {
     expect(storage.firstIndex()).toBe(12);
     expect(storage.lastIndex()).toBe(21);
     expect(storage.hardState().commit).toBe(20);
+  }, TIMEOUT_MS);
+
+  it('keeps an unsynced commit-only write, in order, across a clean reopen', async () => {
+    let log = await open();
+    await log.bootstrap(BOOT_SNAPSHOT, BOOT_HARD_STATE);
+    await persist(log, { entries: entries(2, [1, 1]), hardState: { term: 1, vote: 1, commit: 1 } });
+    const unsynced = persist(log, { hardState: { term: 1, vote: 1, commit: 3 }, sync: false });
+    await persist(log, { entries: entries(4, [1]) });
+    await unsynced;
+    await log.close();
+    log = await open();
+    const { storage } = log.recover();
+    expect(storage.lastIndex()).toBe(4);
+    expect(storage.hardState().commit).toBe(3);
   }, TIMEOUT_MS);
 
   it('fails every write after a failed one, and the failed batch writes nothing', async () => {
