@@ -17,7 +17,7 @@ export class LookupCache {
   private readonly answers = new Map<string, Buffer>();
   private bytes = 0;
 
-  constructor(limits: LookupCacheLimits = { entriesMax: 512, bytesMax: 32 * 1024 * 1024 }) {
+  constructor(limits: LookupCacheLimits = { entriesMax: 512, bytesMax: 8 * 1024 * 1024 }) {
     assert(limits.entriesMax >= 1 && limits.bytesMax >= 1, 'lookup cache limits must be >= 1');
     this.limits = limits;
   }

@@ -199,7 +199,7 @@ export function parseServeConfig(options: {
       get('compaction-keep-entries'), 5_000),
     logLevel,
     watchHistoryEvents: positiveInteger('watch-history-events',
-      get('watch-history-events'), 100_000),
+      get('watch-history-events'), 20_000), // watchLimits.historyEventsMax (config sees core only)
     peerRoutes: parsePeerRoutes(get('peer-route')),
   });
 }

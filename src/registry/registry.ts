@@ -9,6 +9,7 @@ import {
   type ServiceSummary, type ServingStatus, type StoredInstance,
 } from './model.js';
 import { decodeSnapshot, encodeSnapshot } from './snapshot.js';
+import { addMember, memberKeys, removeMember, type LeaseMembers } from './lease-members.js';
 import { storedInstance, withChanges } from './stored-instance.js';
 import { compare } from './validate.js';
 
@@ -25,7 +26,7 @@ interface LeaseRecord {
   readonly ttlMs: number;
   remainingMs: number;
   /** formatKey() of every instance bound to it. */
-  readonly instances: Set<string>;
+  instances: LeaseMembers;
 }
 
 export type StateLimits =
@@ -104,12 +105,12 @@ export class Registry {
     this.revisionValue = state.revision;
     for (const member of state.members) this.memberTable.set(member.id, member);
     for (const [id, ttlMs, remainingMs] of state.leases) {
-      this.leaseTable.set(id, { id, ttlMs, remainingMs, instances: new Set() });
+      this.leaseTable.set(id, { id, ttlMs, remainingMs, instances: undefined });
     }
     for (const instance of state.instances) {
       this.put(instance);
       if (instance.leaseId !== 0) {
-        this.leaseTable.get(instance.leaseId)?.instances.add(formatKey(instance));
+        this.addToLease(instance.leaseId, formatKey(instance));
       }
     }
   }
@@ -174,7 +175,7 @@ export class Registry {
 
   private grantLease(id: number, ttlMs: number): number {
     assert(!this.leaseTable.has(id), `lease ${id} exists`);
-    this.leaseTable.set(id, { id, ttlMs, remainingMs: ttlMs, instances: new Set() });
+    this.leaseTable.set(id, { id, ttlMs, remainingMs: ttlMs, instances: undefined });
     this.onLeaseChange?.({ type: 'granted', id, ttlMs });
     return id;
   }
@@ -182,10 +183,18 @@ export class Registry {
   /** Moves the instance from its old lease (if any) to its new one (if any). */
   private bindLease(before: StoredInstance | undefined, after: StoredInstance): void {
     const key = formatKey(after);
-    if (before !== undefined && before.leaseId !== 0) {
-      this.leaseTable.get(before.leaseId)?.instances.delete(key);
-    }
-    if (after.leaseId !== 0) this.leaseTable.get(after.leaseId)?.instances.add(key);
+    if (before !== undefined && before.leaseId !== 0) this.removeFromLease(before.leaseId, key);
+    if (after.leaseId !== 0) this.addToLease(after.leaseId, key);
+  }
+
+  private addToLease(id: number, key: string): void {
+    const lease = this.leaseTable.get(id);
+    if (lease !== undefined) lease.instances = addMember(lease.instances, key);
+  }
+
+  private removeFromLease(id: number, key: string): void {
+    const lease = this.leaseTable.get(id);
+    if (lease !== undefined) lease.instances = removeMember(lease.instances, key);
   }
 
   private deregister(key: InstanceKey): CommandResult {
@@ -218,7 +227,7 @@ export class Registry {
     const reason = op === 'revoke' ? 'expired' : 'deregistered';
     const events: RegistryEvent[] = [];
     for (const lease of leases) {
-      for (const key of [...lease.instances].sort(compare)) {
+      for (const key of memberKeys(lease.instances).sort(compare)) {
         const instance = this.getByFormattedKey(key);
         assert(instance !== undefined, `lease ${lease.id} holds missing instance ${key}`);
         this.remove(instance);
@@ -260,7 +269,7 @@ export class Registry {
   ): CommandResult {
     const updated: StoredInstance[] = [];
     for (const [id, change] of changes) {
-      for (const key of [...(this.leaseTable.get(id)?.instances ?? [])].sort(compare)) {
+      for (const key of memberKeys(this.leaseTable.get(id)?.instances).sort(compare)) {
         const instance = this.getByFormattedKey(key);
         const next = instance === undefined ? undefined : change(instance);
         if (next !== undefined) updated.push(next);
@@ -322,9 +331,7 @@ export class Registry {
     assert(services !== undefined && instances !== undefined && instances.delete(instance.id),
       `removing missing instance ${formatKey(instance)}`);
     this.instanceCount -= 1;
-    if (instance.leaseId !== 0) {
-      this.leaseTable.get(instance.leaseId)?.instances.delete(formatKey(instance));
-    }
+    if (instance.leaseId !== 0) this.removeFromLease(instance.leaseId, formatKey(instance));
     // Empty services and namespaces disappear, so listings show what exists.
     if (instances.size === 0) {
       services.delete(instance.service);
@@ -413,7 +420,7 @@ export class Registry {
 
   /** The instances bound to a lease. */
   leaseInstances(id: number): StoredInstance[] {
-    const keys = [...(this.leaseTable.get(id)?.instances ?? [])].sort(compare);
+    const keys = memberKeys(this.leaseTable.get(id)?.instances).sort(compare);
     return keys.map((key) => this.getByFormattedKey(key))
       .filter((instance) => instance !== undefined);
   }

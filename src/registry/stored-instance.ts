@@ -7,6 +7,21 @@
 import type { InstanceSpec, StoredInstance } from './model.js';
 
 const EMPTY_RECORD: Readonly<Record<string, never>> = Object.freeze({});
+
+/**
+ * One copy of each of the few distinct namespace, service, zone... strings (each decoded
+ * request or snapshot makes its own copy otherwise). Bounded: past the limit, strings are
+ * kept as they come.
+ */
+const INTERNED_MAX = 10_000;
+const interned = new Map<string, string>();
+
+export function intern(value: string): string {
+  const known = interned.get(value);
+  if (known !== undefined) return known;
+  if (interned.size < INTERNED_MAX) interned.set(value, value);
+  return value;
+}
 const EMPTY_LIST: readonly never[] = Object.freeze([]);
 
 function shared<Value>(record: Readonly<Record<string, Value>>): Readonly<Record<string, Value>> {
@@ -19,17 +34,17 @@ export type InstanceState = Pick<StoredInstance,
 
 export function storedInstance(spec: InstanceSpec, state: InstanceState): StoredInstance {
   return {
-    namespace: spec.namespace,
-    service: spec.service,
+    namespace: intern(spec.namespace),
+    service: intern(spec.service),
     id: spec.id,
     address: spec.address,
     port: spec.port,
     ports: shared(spec.ports),
-    protocol: spec.protocol,
-    version: spec.version,
-    environment: spec.environment,
-    region: spec.region,
-    zone: spec.zone,
+    protocol: intern(spec.protocol),
+    version: intern(spec.version),
+    environment: intern(spec.environment),
+    region: intern(spec.region),
+    zone: intern(spec.zone),
     tags: spec.tags.length === 0 ? EMPTY_LIST : spec.tags,
     metadata: shared(spec.metadata),
     weight: spec.weight,

@@ -3,10 +3,14 @@
  * loop). Values are defaults; the node passes overrides through WatchHubOptions.
  */
 export const watchLimits = {
-  /** Events kept in the replay history; older ones are compacted away. */
-  historyEventsMax: 100_000,
+  /**
+   * Events kept in the replay history; older ones are compacted away. Each costs ~500 bytes
+   * (event, encoding, slot); a watcher further behind gets a snapshot, which is as correct and
+   * is sent in chunks. Minutes of a busy registry's changes; --watch-history-events raises it.
+   */
+  historyEventsMax: 20_000,
   /** Encoded bytes kept in the replay history. */
-  historyBytesMax: 64 * 1024 * 1024,
+  historyBytesMax: 16 * 1024 * 1024,
   /** Watchers on one node; more are refused with RESOURCE_EXHAUSTED. */
   watchersMax: 100_000,
   /** Events in one snapshot delivery. */
