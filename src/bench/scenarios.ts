@@ -228,13 +228,17 @@ const memory: Scenario = {
     await system.kill(follower, 'SIGTERM');
     const startedAt = performance.now();
     system.restart(follower);
-    const probe = probeTarget(system, system.endpoints[follower] as string);
-    try {
-      await waitFor('the restarted member to serve a linearizable read',
-        () => probe.lookup('bench-ready', true).then(() => true), 120_000, 5);
-    } finally {
-      probe.close();
-    }
+    await waitFor('the restarted member to serve a linearizable read', async () => {
+      // A fresh client per attempt: a channel that failed to connect waits out its reconnect
+      // backoff (1 s in grpc-js), which would be measured instead of the member's readiness.
+      const probe = probeTarget(system, system.endpoints[follower] as string);
+      try {
+        await probe.lookup('bench-ready', true);
+        return true;
+      } finally {
+        probe.close();
+      }
+    }, 120_000, 5);
     const restartMs = performance.now() - startedAt;
     return {
       [`rss_mb_${label}`]: Math.max(...rss),
