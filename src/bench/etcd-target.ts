@@ -60,7 +60,12 @@ export class EtcdTarget implements Target {
     const prefix = `${PREFIX}${service}/`;
     const watcher = await this.client.watch().prefix(prefix).create();
     const idOf = (key: Buffer): string => key.toString().slice(prefix.length);
-    watcher.on('put', (kv) => onEvent('put', idOf(kv.key)));
+    // A discovery client needs the instance, not only its key: parse it, as Roster's client
+    // decodes the instance each event carries (and as lookup() does).
+    watcher.on('put', (kv) => {
+      JSON.parse(kv.value.toString());
+      onEvent('put', idOf(kv.key));
+    });
     watcher.on('delete', (kv) => onEvent('delete', idOf(kv.key)));
     return () => {
       void watcher.cancel();
