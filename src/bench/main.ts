@@ -19,14 +19,15 @@ const FULL: Sizes = {
   registerConcurrency: [1, 16, 64, 256], registerMs: 5_000, warmupMs: 1_000,
   keepaliveLeases: [10_000, 100_000], keepaliveMs: 8_000,
   watchers: [100, 1_000], watchWrites: 100, lookupMs: 5_000,
-  detectCount: 10, memoryInstances: 100_000,
+  detectCount: 10, detectKeepalives: 3, memoryInstances: 100_000, memorySettleMs: 10_000,
 };
 
+/** Under 3 minutes with --compare etcd on a 2-core machine. */
 const QUICK: Sizes = {
-  registerConcurrency: [1, 16, 64, 256], registerMs: 1_500, warmupMs: 500,
-  keepaliveLeases: [10_000], keepaliveMs: 2_000,
-  watchers: [100, 1_000], watchWrites: 20, lookupMs: 1_500,
-  detectCount: 4, memoryInstances: 20_000,
+  registerConcurrency: [1, 16, 64, 256], registerMs: 1_000, warmupMs: 300,
+  keepaliveLeases: [5_000], keepaliveMs: 1_500,
+  watchers: [100, 1_000], watchWrites: 10, lookupMs: 1_000,
+  detectCount: 3, detectKeepalives: 1, memoryInstances: 10_000, memorySettleMs: 2_000,
 };
 
 interface Args {
@@ -72,8 +73,11 @@ async function main(): Promise<void> {
     for (const scenario of scenarios) {
       // Interleaved, so both systems see the machine in the same state.
       for (const system of systems) {
-        console.error(`run ${run + 1}/${args.runs}: ${scenario.name} on ${system.name}...`);
+        const scenarioStartMs = performance.now();
         const figures = await scenario.run(system, sizes);
+        const seconds = ((performance.now() - scenarioStartMs) / 1000).toFixed(1);
+        console.error(
+          `run ${run + 1}/${args.runs}: ${scenario.name} on ${system.name}: ${seconds} s`);
         const byRun = runs[system.name] ?? [];
         runs[system.name] = byRun;
         byRun[run] = { ...byRun[run], ...figures };

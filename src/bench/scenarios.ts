@@ -24,6 +24,10 @@ export interface Sizes {
   readonly lookupMs: number;
   readonly detectCount: number;
   readonly memoryInstances: number;
+  /** Heartbeats each instance sends before it falls silent (detect). */
+  readonly detectKeepalives: number;
+  /** How long the loaded members settle before their resident memory is read. */
+  readonly memorySettleMs: number;
 }
 
 /** "10k", "100k": how counts appear in figure names. */
@@ -197,7 +201,8 @@ const detect: Scenario = {
     const leader = system.endpoints[await system.leaderIndex()] as string;
     const result = await runDriver({
       system: system.name, endpoints: system.endpoints, kind: 'detect', leader,
-      count: sizes.detectCount, ttlMs: 5_000, keepalives: 3, spacingMs: 1_000,
+      count: sizes.detectCount, ttlMs: 5_000, keepalives: sizes.detectKeepalives,
+      spacingMs: 1_000,
     }) as { detect: Percentiles; missing: number };
     return {
       detect_ms_ttl5s: result.detect.p50, detect_max_ms_ttl5s: result.detect.max,
@@ -213,7 +218,7 @@ function probeTarget(system: BenchSystem, endpoint: string): Target {
 }
 
 /**
- * Loads `count` instances (each with its own lease), reads every member's RSS 10 s later,
+ * Loads `count` instances (each with its own lease), reads every member's RSS once settled,
  * then restarts a follower and times it until it serves a linearizable read.
  */
 const memory: Scenario = {
@@ -224,7 +229,7 @@ const memory: Scenario = {
       system: system.name, endpoints: system.endpoints, kind: 'load',
       count: sizes.memoryInstances, concurrency: 256, ttlMs: 3_600_000,
     }) as { opsPerSecond: number };
-    await sleep(10_000);
+    await sleep(sizes.memorySettleMs);
     const rss = system.pids().map(rssMiB);
     const leader = await system.leaderIndex();
     const follower = leader === 0 ? 1 : 0;
