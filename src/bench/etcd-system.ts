@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Etcd3 } from 'etcd3';
 import { freePort } from './ports.js';
 import { ELECTION_MS, HEARTBEAT_MS } from './roster-system.js';
-import { MemberProcess, waitFor, type BenchSystem } from './system.js';
+import { MemberProcess, runningPids, waitFor, type BenchSystem } from './system.js';
 
 const INSTALL_HINT = 'etcd is not installed: `sudo apt-get install etcd-server` (Debian), ' +
   'then run the bench again';
@@ -79,11 +79,7 @@ export class EtcdSystem implements BenchSystem {
   }
 
   pids(): number[] {
-    return this.members.flatMap((member) => (member.pid === undefined ? [] : [member.pid]));
-  }
-
-  pid(index: number): number | undefined {
-    return this.members[index]?.pid;
+    return runningPids(this.members);
   }
 
   async leaderIndex(): Promise<number> {

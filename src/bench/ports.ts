@@ -1,4 +1,4 @@
-/** Loopback ports for the clusters the bench starts. */
+/** Loopback ports for the clusters the bench and the integration tests start. */
 import { createServer } from 'node:net';
 
 /**
@@ -17,7 +17,7 @@ export async function freePort(): Promise<number> {
     handedOut.add(port);
     return port;
   }
-  throw new Error('bench: no free loopback port found');
+  throw new Error('no free loopback port found below the ephemeral range');
 }
 
 function canListen(port: number): Promise<boolean> {

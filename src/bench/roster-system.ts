@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RosterClient } from '../client/index.js';
 import { freePort } from './ports.js';
-import { MemberProcess, waitFor, type BenchSystem } from './system.js';
+import { MemberProcess, runningPids, waitFor, type BenchSystem } from './system.js';
 
 export const HEARTBEAT_MS = 100;
 export const ELECTION_MS = 1000;
@@ -75,11 +75,7 @@ export class RosterSystem implements BenchSystem {
   }
 
   pids(): number[] {
-    return this.members.flatMap((member) => (member.pid === undefined ? [] : [member.pid]));
-  }
-
-  pid(index: number): number | undefined {
-    return this.members[index]?.pid;
+    return runningPids(this.members);
   }
 
   async leaderIndex(): Promise<number> {

@@ -13,7 +13,6 @@ export interface BenchSystem {
   stop(): Promise<void>;
   /** Pids of the members now running. */
   pids(): number[];
-  pid(index: number): number | undefined;
   leaderIndex(): Promise<number>;
   /** Sends a signal and resolves when the member has exited. */
   kill(index: number, signal: NodeJS.Signals): Promise<void>;
@@ -96,4 +95,9 @@ export function sleep(ms: number): Promise<void> {
 /** Wall-clock milliseconds with sub-ms precision, comparable across processes. */
 export function wallNowMs(): number {
   return performance.timeOrigin + performance.now();
+}
+
+/** The process ids of the members that are running. */
+export function runningPids(members: readonly MemberProcess[]): number[] {
+  return members.flatMap((member) => (member.pid === undefined ? [] : [member.pid]));
 }

@@ -1,4 +1,5 @@
 import type * as grpc from '@grpc/grpc-js';
+import { cancelQuietly } from './cancel-call.js';
 import type { KeepAliveRequest } from '../api/generated/types/roster/v1/KeepAliveRequest.js';
 import type {
   KeepAliveResponse__Output,
@@ -89,9 +90,7 @@ export class KeepAliveLoop {
     const call = this.call;
     this.call = undefined;
     if (call === undefined) return;
-    call.removeAllListeners();
-    call.on('error', () => {});
-    call.cancel();
+    cancelQuietly(call);
   }
 
   stop(): void {

@@ -1,4 +1,5 @@
 import type * as grpc from '@grpc/grpc-js';
+import { cancelQuietly } from './cancel-call.js';
 import type { WatchEvent__Output } from '../api/generated/types/roster/v1/WatchEvent.js';
 import type { WatchRequest } from '../api/generated/types/roster/v1/WatchRequest.js';
 import type { WatchResponse__Output } from '../api/generated/types/roster/v1/WatchResponse.js';
@@ -104,9 +105,6 @@ export class WatchStream {
     const call = this.call;
     this.call = undefined;
     if (call === undefined) return;
-    call.removeAllListeners();
-    // cancel() reports CANCELLED as an 'error': one must be listened to, or it would throw.
-    call.on('error', () => {});
-    call.cancel();
+    cancelQuietly(call);
   }
 }

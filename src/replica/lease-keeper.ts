@@ -34,6 +34,13 @@ export const DEFAULT_LEASE_SETTINGS: LeaseSettings = {
 /** At most this many Revoke proposals in flight: expiry never floods the log. */
 const REVOKES_IN_FLIGHT_MAX = 4;
 
+/** One KeepAlive message: leases to renew, and optionally a status and load for them. */
+export interface KeepAliveRequest {
+  readonly ids: readonly number[];
+  readonly status?: ServingStatus;
+  readonly load?: Readonly<Record<string, number>>;
+}
+
 export interface LeaseRenewal {
   readonly id: number;
   readonly remainingMs: number;
@@ -155,11 +162,7 @@ export class LeaseKeeper {
    * confirmed: a found=true answer comes from a leader that had a quorum.
    */
   keepAlive(
-    request: {
-      ids: readonly number[];
-      status?: ServingStatus;
-      load?: Readonly<Record<string, number>>;
-    },
+    request: KeepAliveRequest,
     callback: (result: { renewals: LeaseRenewal[] } | { error: RosterError }) => void,
   ): void {
     if (!this.options.isLeader()) {

@@ -8,13 +8,14 @@ import {
 import {
   Registry, decodeMemberContext, encodeCommand, encodeMemberContext, memberIdOf,
   type Command, type CommandResult, type Member, type MemberAddresses, type RegistryEvent,
-  type ServingStatus,
 } from '../registry/index.js';
 import type { LogPersister, MemoryStorage } from '../storage/index.js';
 import type { Transport } from '../transport/index.js';
 import { progressNotice, WatchHub, type WatchFilter, type WatchSink } from '../watch/index.js';
 import type { ProposalOutcome, ReplicaObserver, Scheduler } from './interfaces.js';
-import { LeaseKeeper, type LeaseRenewal, type LeaseSettings } from './lease-keeper.js';
+import {
+  LeaseKeeper, type KeepAliveRequest, type LeaseRenewal, type LeaseSettings,
+} from './lease-keeper.js';
 import { Replica } from './replica.js';
 
 export interface RegistryNodeOptions {
@@ -245,11 +246,7 @@ export class RegistryNode {
   }
 
   keepAliveWith(
-    request: {
-      ids: readonly number[];
-      status?: ServingStatus;
-      load?: Readonly<Record<string, number>>;
-    },
+    request: KeepAliveRequest,
     callback: (result: { renewals: LeaseRenewal[] } | { error: RosterError }) => void,
   ): void {
     this.leases.keepAlive(request, callback);
@@ -269,8 +266,7 @@ export class RegistryNode {
     });
   }
 
-  keepAlive(request: { ids: readonly number[]; status?: ServingStatus;
-    load?: Readonly<Record<string, number>> }): Promise<LeaseRenewal[]> {
+  keepAlive(request: KeepAliveRequest): Promise<LeaseRenewal[]> {
     return new Promise((resolve, reject) => {
       this.keepAliveWith(request, (result) => {
         if ('error' in result) reject(result.error);

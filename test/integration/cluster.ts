@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../../src/bench/ports.js';
 import { RosterClient } from '../../src/client/index.js';
 import { onTestFailed } from 'vitest';
 import { TcpProxy } from './tcp-proxy.js';
@@ -20,32 +20,8 @@ const MAIN = join(ROOT, 'dist', 'cli', 'main.js');
 export const HEARTBEAT_MS = 100;
 export const ELECTION_MS = 1000;
 
-/**
- * Ports for the nodes come from below the kernel's ephemeral range (32768-60999 here): a port
- * the kernel picked for us would be free only until an outgoing connection of an already
- * running node took it, before the node meant to listen on it had started.
- */
-const PORT_RANGE = { first: 20_000, last: 32_000 } as const;
-const handedOut = new Set<number>();
-
-export async function freePort(): Promise<number> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const span = PORT_RANGE.last - PORT_RANGE.first;
-    const port = PORT_RANGE.first + Math.floor(Math.random() * span);
-    if (handedOut.has(port) || !(await canListen(port))) continue;
-    handedOut.add(port);
-    return port;
-  }
-  throw new Error('no free port found below the ephemeral range');
-}
-
-function canListen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
+/** Ports below the kernel's ephemeral range, picked as the bench picks them. */
+export { freePort };
 
 export function assertBuilt(): void {
   if (!existsSync(MAIN)) throw new Error('dist/ is missing: run `npm run build` (npm test does)');
