@@ -61,6 +61,7 @@ export async function runServe(config: ServeConfig): Promise<void> {
     onMessage: (message) => node?.receive(message),
     onSnapshotReport: (to, succeeded) => node?.reportSnapshot(to, succeeded),
     onUnreachable: (to) => node?.reportUnreachable(to),
+    onConnectionLost: (to) => node?.reportConnectionLost(to),
     logger: logger.child({ module: 'transport' }),
   });
   const node = createNode({

@@ -1,6 +1,6 @@
 import { assert } from '../core/assert.js';
 import type { Raft } from './raft.js';
-import { NONE, type Entry, type Message } from './types.js';
+import { NONE, type Entry, type Message, type NodeId } from './types.js';
 
 /** Follower side of Raft: AppendEntries, heartbeats, InstallSnapshot, forwarded reads. */
 export function stepFollower(raft: Raft, message: Message): void {
@@ -43,6 +43,32 @@ export function stepCandidate(raft: Raft, message: Message): void {
     default:
       return;
   }
+}
+
+/**
+ * The transport saw the connection to `id` close: its process died or restarted, which on a
+ * reset connection is known at once. A follower that loses its leader this way need not sit
+ * out a whole election timeout: it forgets the leader, which also ends the CheckQuorum lease so
+ * it grants pre-votes to the others who lost it too, and campaigns within a few ticks.
+ *
+ * The survivors take turns, one tick apart in the order of their ids, rather than drawing
+ * random delays: followers that lost the same leader learn it in the same instant, and two
+ * that campaigned in one instant would split the vote and fall back to a full, randomized
+ * timeout. A survivor whose log is behind loses its pre-vote and the next one's turn comes.
+ *
+ * This is a liveness hint only; safety never depends on it. A wrong hint (a healthy leader
+ * behind one flapping link) costs at most a pre-vote the other followers refuse while they
+ * still hear from the leader, and the leader's next heartbeat restores it here.
+ */
+export function leaderConnectionLost(raft: Raft, id: NodeId): void {
+  if (raft.role !== 'follower' || raft.lead !== id || !raft.promotable()) return;
+  raft.lead = NONE;
+  const turn = raft.voters.filter((voter) => voter !== id && voter < raft.id).length;
+  const soonTicks = 1 + turn;
+  raft.electionElapsed =
+    Math.max(raft.electionElapsed, raft.randomizedElectionTimeout - soonTicks);
+  raft.logger.info({ id: raft.id, term: raft.term, lead: id, campaignInTicks: soonTicks },
+    'connection to the leader lost');
 }
 
 function acceptLeader(raft: Raft, message: Message): void {

@@ -6,6 +6,7 @@ import {
   reportUnreachable,
   transferLeadership,
 } from './leader.js';
+import { leaderConnectionLost } from './follower.js';
 import { Raft, type RaftConfig } from './raft.js';
 import { refused, type LocalResult, type ProposeResult } from './results.js';
 import {
@@ -102,6 +103,11 @@ export class RaftNode {
 
   reportUnreachable(to: NodeId): void {
     reportUnreachable(this.raft, to);
+  }
+
+  /** The transport's connection to `to` closed (see leaderConnectionLost). */
+  reportConnectionLost(to: NodeId): void {
+    leaderConnectionLost(this.raft, to);
   }
 
   hasReady(): boolean {

@@ -210,6 +210,11 @@ export class RegistryNode {
     this.replica.reportUnreachable(to);
   }
 
+  /** A peer's connection closed: if it was our leader, campaign soon (a liveness hint). */
+  reportConnectionLost(to: NodeId): void {
+    this.replica.reportConnectionLost(to);
+  }
+
   drive(): void {
     this.replica.drive();
   }

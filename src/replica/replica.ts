@@ -155,6 +155,11 @@ export class Replica<Result = unknown> {
     this.options.requestDrive();
   }
 
+  reportConnectionLost(to: NodeId): void {
+    this.node.reportConnectionLost(to);
+    this.options.requestDrive();
+  }
+
   reportSnapshot(to: NodeId, succeeded: boolean): void {
     this.node.reportSnapshot(to, succeeded);
     this.options.requestDrive();

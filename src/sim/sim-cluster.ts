@@ -124,6 +124,10 @@ export class SimCluster {
     this.network.attach(id, {
       deliver: (message) => node.receive(message),
       reportSnapshot: (to, succeeded) => node.reportSnapshot(to, succeeded),
+      connectionLost: (peer) => {
+        this.trace.record(this.queue.nowMs, id, `connection to ${peer} lost`);
+        node.reportConnectionLost(peer);
+      },
     });
     node.start();
     this.trace.record(this.queue.nowMs, id, `start (incarnation ${incarnation})`);

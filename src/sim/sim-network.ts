@@ -27,6 +27,8 @@ export interface NetworkEndpoint {
   deliver(message: Message): void;
   /** The outcome of sending a snapshot to `to` (what a real transport learns from its stream). */
   reportSnapshot(to: NodeId, succeeded: boolean): void;
+  /** The transport's hint that the connection to `peer` closed. */
+  connectionLost(peer: NodeId): void;
 }
 
 /**
@@ -42,10 +44,21 @@ export class SimNetwork {
   private readonly prng: Prng;
   delivered = 0;
   dropped = 0;
+  connectionHints = 0;
 
-  constructor(options: { queue: EventQueue; prng: Prng }) {
+  /**
+   * Connection-loss hints, drawn from their own stream so that a seed's message timings do not
+   * depend on them: a crashed node's peers hear of it with probability `chance` (as a reset
+   * connection tells a real transport), and a cut link sometimes tells one side too, which is
+   * the wrong hint a flapping link can give about a healthy peer.
+   */
+  private readonly hints: { readonly prng: Prng; readonly chance: number };
+
+  constructor(options: { queue: EventQueue; prng: Prng; hintPrng: Prng }) {
     this.queue = options.queue;
     this.prng = options.prng;
+    const hintPrng = options.hintPrng;
+    this.hints = { prng: hintPrng, chance: hintPrng.pick([0, 0.5, 1]) };
   }
 
   attach(id: NodeId, endpoint: NetworkEndpoint): void {
@@ -54,10 +67,19 @@ export class SimNetwork {
 
   detach(id: NodeId): void {
     this.endpoints.delete(id);
+    for (const peer of this.endpoints.keys()) this.maybeHintLost(peer, id, this.hints.chance);
   }
 
   cutLink(from: NodeId, to: NodeId): void {
+    if (!this.isCut(from, to)) this.maybeHintLost(to, from, this.hints.chance / 4);
     this.cut.add(linkKey(from, to));
+  }
+
+  private maybeHintLost(at: NodeId, peer: NodeId, chance: number): void {
+    const prng = this.hints.prng;
+    if (chance === 0 || !prng.chance(chance)) return;
+    this.connectionHints += 1;
+    this.queue.schedule(prng.intBetween(0, 5), () => this.endpoints.get(at)?.connectionLost(peer));
   }
 
   restoreLink(from: NodeId, to: NodeId): void {

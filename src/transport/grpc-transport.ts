@@ -80,6 +80,8 @@ export interface GrpcTransportOptions {
   readonly onMessage: (message: Message) => void;
   readonly onSnapshotReport: (to: NodeId, succeeded: boolean) => void;
   readonly onUnreachable: (to: NodeId) => void;
+  /** A stream the peer had accepted broke (peer died or restarted); optional hint. */
+  readonly onConnectionLost?: (to: NodeId) => void;
   readonly logger?: TransportLogger;
   readonly queueMessagesMax?: number;
   readonly queueBytesMax?: number;
@@ -129,6 +131,9 @@ export class GrpcTransport implements Transport {
       snapshotTimeoutMs: positive(options.snapshotTimeoutMs, TRANSPORT_SNAPSHOT_TIMEOUT_MS),
       onUnreachable: (to) => {
         if (this.stopping === undefined) options.onUnreachable(to);
+      },
+      onConnectionLost: (to) => {
+        if (this.stopping === undefined) options.onConnectionLost?.(to);
       },
       onSnapshotReport: (to, succeeded) => {
         if (this.stopping === undefined) options.onSnapshotReport(to, succeeded);

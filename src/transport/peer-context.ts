@@ -53,5 +53,7 @@ export interface SenderContext {
   readonly snapshotChunkBytes: number;
   readonly snapshotTimeoutMs: number;
   readonly onUnreachable: (to: NodeId) => void;
+  /** An accepted stream to the peer broke: its process likely died (a liveness hint). */
+  readonly onConnectionLost: (to: NodeId) => void;
   readonly onSnapshotReport: (to: NodeId, succeeded: boolean) => void;
 }

@@ -12,8 +12,10 @@
  *   queued is dropped, the peer is reported unreachable, and a new call may be opened only after
  *   a jittered exponential backoff. The backoff resets once a call has been accepted by the
  *   peer (its response headers arrived).
- * - Callbacks (onUnreachable) are never invoked from inside send(): the replica calls send()
- *   from its Ready loop, so reports arrive on a later turn.
+ * - A call the peer had accepted that breaks is also reported as a lost connection: on
+ *   loopback or a LAN that is how a peer process's death shows, long before a timeout would.
+ * - Callbacks (onUnreachable, onConnectionLost) are never invoked from inside send(): the
+ *   replica calls send() from its Ready loop, so reports arrive on a later turn.
  */
 import type { Client, ClientWritableStream, ServiceError } from '@grpc/grpc-js';
 
@@ -196,6 +198,7 @@ export class PeerStream {
       if (this.queue.length > 0) this.scheduleFlush();
     }, delayMs);
     this.context.onUnreachable(this.peerId);
+    if (this.accepted) this.context.onConnectionLost(this.peerId);
   }
 
   private abandonCall(): void {

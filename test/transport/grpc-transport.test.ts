@@ -26,6 +26,8 @@ interface TestNode {
   readonly address: string;
   readonly received: Message[];
   readonly unreachable: NodeId[];
+  /** Peers whose accepted stream broke (the hint a follower campaigns early on). */
+  readonly connectionsLost: NodeId[];
   readonly snapshotReports: { to: NodeId; succeeded: boolean }[];
 }
 
@@ -43,18 +45,20 @@ async function startNode(
 ): Promise<TestNode> {
   const received: Message[] = [];
   const unreachable: NodeId[] = [];
+  const connectionsLost: NodeId[] = [];
   const snapshotReports: { to: NodeId; succeeded: boolean }[] = [];
   const transport = new GrpcTransport({
     id,
     listen: '127.0.0.1:0',
     onMessage: (message) => received.push(message),
     onUnreachable: (to) => unreachable.push(to),
+    onConnectionLost: (to) => connectionsLost.push(to),
     onSnapshotReport: (to, succeeded) => snapshotReports.push({ to, succeeded }),
     ...options,
   });
   running.push(transport);
   const address = await transport.start();
-  return { id, transport, address, received, unreachable, snapshotReports };
+  return { id, transport, address, received, unreachable, connectionsLost, snapshotReports };
 }
 
 async function connected(...nodes: TestNode[]): Promise<void> {
@@ -205,6 +209,8 @@ describe('GrpcTransport', () => {
       await waitFor(() => a.unreachable.length >= 3, 'unreachable reports while down');
       expect(a.unreachable.every((to) => to === 2)).toBe(true);
       expect(a.transport.stats().streamFailures).toBeGreaterThanOrEqual(3);
+      // Refused connections never were accepted streams: no lost-connection hint.
+      expect(a.connectionsLost).toEqual([]);
       const b = await startNode(2, { listen: address });
       await waitFor(() => b.received.length >= 5, 'delivery after the peer came up');
       const indexes = b.received.map((m) => m.index);
@@ -227,6 +233,9 @@ describe('GrpcTransport', () => {
     }, 20);
     try {
       await waitFor(() => a.unreachable.length > 0, 'the broken stream reported');
+      // The accepted stream broke: one lost-connection hint; the refused retries add none.
+      await waitFor(() => a.unreachable.length >= 3, 'refused retries reported');
+      expect(a.connectionsLost).toEqual([2]);
       const again = await startNode(2, { listen: b.address });
       await waitFor(() => again.received.length >= 3, 'delivery over a new stream');
     } finally {
