@@ -10,14 +10,19 @@ import { MemberProcess, runningPids, waitFor, type BenchSystem } from './system.
 export const HEARTBEAT_MS = 100;
 export const ELECTION_MS = 1000;
 
-const MAIN = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+const LAUNCHER = fileURLToPath(new URL('../../bin/roster', import.meta.url));
 
 /**
- * Extra Node.js flags for the servers, from ROSTER_BENCH_NODE_ARGS: e.g. "--cpu-prof
- * --cpu-prof-dir=/tmp/prof" to profile them under the bench's load (BENCHMARKS.md).
+ * Servers start as users start them, through the `roster` launcher (its malloc settings
+ * included), with this Node.js. Extra Node.js flags come from ROSTER_BENCH_NODE_ARGS: e.g.
+ * "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile them under the bench's load (BENCHMARKS.md).
  */
-function nodeArgs(): string[] {
-  return (process.env.ROSTER_BENCH_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+function launcherEnv(): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    ROSTER_NODE: process.execPath,
+    ROSTER_NODE_ARGS: process.env.ROSTER_BENCH_NODE_ARGS ?? '',
+  };
 }
 
 export class RosterSystem implements BenchSystem {
@@ -40,9 +45,10 @@ export class RosterSystem implements BenchSystem {
     this.members = names.map((name, i) => {
       const port = ports[i] as { client: number; peer: number; http: number };
       return new MemberProcess({
-        command: process.execPath,
+        command: LAUNCHER,
+        env: launcherEnv(),
         label: `roster ${name}`,
-        args: [...nodeArgs(), MAIN, 'serve', '--name', name, '--data-dir', join(this.root, name),
+        args: ['serve', '--name', name, '--data-dir', join(this.root, name),
           '--listen', `127.0.0.1:${port.client}`, '--peer-listen', `127.0.0.1:${port.peer}`,
           '--http-listen', `127.0.0.1:${port.http}`, '--initial-cluster', initialCluster,
           '--heartbeat-interval-ms', String(HEARTBEAT_MS),

@@ -6,12 +6,17 @@ import type { DriverLine, DriverSpec, MarkName } from './driver-protocol.js';
 
 const DRIVER = fileURLToPath(new URL('./driver.js', import.meta.url));
 
+/** Extra Node.js flags for the driver, from ROSTER_BENCH_DRIVER_ARGS (e.g. to profile it). */
+function driverArgs(): string[] {
+  return (process.env.ROSTER_BENCH_DRIVER_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+}
+
 /** Runs the driver to completion; `onMark` is called as its marks arrive. */
 export function runDriver(
   spec: DriverSpec, onMark: (name: MarkName, atMs: number) => void = () => {},
 ): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [DRIVER, JSON.stringify(spec)],
+    const child = spawn(process.execPath, [...driverArgs(), DRIVER, JSON.stringify(spec)],
       { stdio: ['ignore', 'pipe', 'pipe'] });
     let result: Record<string, unknown> | undefined;
     let failure: string | undefined;

@@ -27,11 +27,15 @@ export class MemberProcess {
   private readonly command: string;
   private readonly args: readonly string[];
   private readonly label: string;
+  private readonly env: NodeJS.ProcessEnv | undefined;
 
-  constructor(options: { command: string; args: readonly string[]; label: string }) {
+  constructor(options: {
+    command: string; args: readonly string[]; label: string; env?: NodeJS.ProcessEnv;
+  }) {
     this.command = options.command;
     this.args = options.args;
     this.label = options.label;
+    this.env = options.env;
   }
 
   get pid(): number | undefined {
@@ -44,7 +48,9 @@ export class MemberProcess {
   }
 
   start(): void {
-    const child = spawn(this.command, [...this.args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(this.command, [...this.args], {
+      stdio: ['ignore', 'pipe', 'pipe'], env: this.env ?? process.env,
+    });
     this.child = child;
     const keep = (chunk: Buffer): void => {
       this.output = (this.output + chunk.toString()).slice(-8_000);

@@ -28,16 +28,18 @@ export async function devCommand(args: readonly string[], env: Env): Promise<voi
   const names = Array.from({ length: count }, (_, i) => `node-${i}`);
   const initialCluster = names
     .map((name, i) => `${name}=127.0.0.1:${devPorts(i, basePort).peer}`).join(',');
-  const main = fileURLToPath(new URL('./main.js', import.meta.url));
+  // Through the `roster` launcher, as a server is run in production (its malloc settings).
+  const launcher = fileURLToPath(new URL('../../bin/roster', import.meta.url));
+  const launcherEnv = { ...env, ROSTER_NODE: process.execPath };
   const children: ChildProcess[] = names.map((name, i) => {
     const ports = devPorts(i, basePort);
     mkdirSync(`${root}/${name}`, { recursive: true });
-    return spawn(process.execPath, [
-      main, 'serve', '--name', name, '--data-dir', `${root}/${name}`,
+    return spawn(launcher, [
+      'serve', '--name', name, '--data-dir', `${root}/${name}`,
       '--listen', `127.0.0.1:${ports.client}`, '--peer-listen', `127.0.0.1:${ports.peer}`,
       '--http-listen', `127.0.0.1:${ports.http}`, '--initial-cluster', initialCluster,
       '--log-level', (env.ROSTER_LOG_LEVEL ?? 'warn'),
-    ], { stdio: ['ignore', 'inherit', 'inherit'] });
+    ], { stdio: ['ignore', 'inherit', 'inherit'], env: launcherEnv });
   });
   const endpoints = names.map((_, i) => `127.0.0.1:${devPorts(i, basePort).client}`).join(',');
   console.log(`Roster dev cluster: ${count} node(s), data under ${root}/`);

@@ -109,7 +109,6 @@ export class RegistryNode {
     // the log after it fills the history with the events since.
     this.hub = new WatchHub<Uint8Array>({
       encode: options.encodeEvent,
-      encodedBytes: (bytes) => bytes.byteLength,
       currentState: (filter) => this.registry.instances(filter),
       ...(options.watchHistoryEvents === undefined ? {} :
         { historyEventsMax: options.watchHistoryEvents }),

@@ -10,6 +10,7 @@ import { Client, Server, type ChannelOptions } from '@grpc/grpc-js';
 
 import { assert } from '../core/assert.js';
 import type { Message, NodeId } from '../raft/index.js';
+import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import { createPeerCredentials, type PeerCredentials } from './credentials.js';
 import {
   SILENT_LOGGER, emptyStats,
@@ -88,6 +89,8 @@ export interface GrpcTransportOptions {
   readonly snapshotChunkBytes?: number;
   readonly snapshotBytesMax?: number;
   readonly snapshotTimeoutMs?: number;
+  /** Between attempts to reopen a broken stream to a peer (tests lengthen it). */
+  readonly reconnectBackoff?: BackoffOptions;
 }
 
 interface Peer {
@@ -110,6 +113,7 @@ export class GrpcTransport implements Transport {
   private starting: Promise<string> | undefined;
   private stopping: Promise<void> | undefined;
   private pendingReports: NodeJS.Immediate | undefined;
+  private listening = false;
   private unreachableNoAddress = new Set<NodeId>();
   private snapshotsNoAddress = new Set<NodeId>();
 
@@ -129,6 +133,7 @@ export class GrpcTransport implements Transport {
       batchBytesMax: TRANSPORT_BATCH_BYTES_MAX,
       snapshotChunkBytes: positive(options.snapshotChunkBytes, TRANSPORT_SNAPSHOT_CHUNK_BYTES),
       snapshotTimeoutMs: positive(options.snapshotTimeoutMs, TRANSPORT_SNAPSHOT_TIMEOUT_MS),
+      reconnectBackoff: options.reconnectBackoff ?? DEFAULT_BACKOFF,
       onUnreachable: (to) => {
         if (this.stopping === undefined) options.onUnreachable(to);
       },
@@ -160,12 +165,18 @@ export class GrpcTransport implements Transport {
     if (existing?.address === address) return;
     if (existing !== undefined) this.closePeer(existing, true);
     else assert(this.peers.size < TRANSPORT_PEERS_MAX, `more than ${TRANSPORT_PEERS_MAX} peers`);
+    // Snapshots have a channel of their own: a transfer never queues appends behind it.
     const client = new Client(address, this.credentials.channel, CHANNEL_OPTIONS);
-    const parts = { peerId: id, context: this.context, client, service: this.service };
+    const connect = (): Client => new Client(address, this.credentials.channel, CHANNEL_OPTIONS);
+    const stream = new PeerStream({ peerId: id, context: this.context, connect,
+      service: this.service });
     this.peers.set(id, {
-      address, client, stream: new PeerStream(parts), snapshots: new SnapshotSender(parts),
+      address, client, stream,
+      snapshots: new SnapshotSender({ peerId: id, context: this.context, client,
+        service: this.service }),
     });
     this.logger.info({ peer: id, address }, 'raft peer set');
+    if (this.listening) stream.announce();
   }
 
   removePeer(id: NodeId): void {
@@ -218,6 +229,7 @@ export class GrpcTransport implements Transport {
       onMessage: (message) => {
         if (this.stopping === undefined) this.options.onMessage(message);
       },
+      onPeerStream: (from) => this.peers.get(from)?.stream.retryNow(),
     }));
     this.server = server;
     const listen = this.options.listen;
@@ -229,6 +241,11 @@ export class GrpcTransport implements Transport {
         }
         const address = `${hostOf(listen)}:${port}`;
         this.logger.info({ id: this.id, address }, 'raft transport listening');
+        // Now that peers can answer us, tell each that we are up (see PeerStream.retryNow).
+        this.listening = true;
+        if (this.stopping === undefined) {
+          for (const peer of this.peers.values()) peer.stream.announce();
+        }
         resolve(address);
       });
     });

@@ -1,5 +1,6 @@
 /** What the per-peer senders and the receiving handlers share with the transport that owns them. */
 import type { NodeId } from '../raft/index.js';
+import type { BackoffOptions } from './backoff.js';
 
 /** pino-compatible: structured fields first, then the message. */
 export interface TransportLogger {
@@ -52,6 +53,8 @@ export interface SenderContext {
   readonly batchBytesMax: number;
   readonly snapshotChunkBytes: number;
   readonly snapshotTimeoutMs: number;
+  /** Between attempts to reopen a broken stream. */
+  readonly reconnectBackoff: BackoffOptions;
   readonly onUnreachable: (to: NodeId) => void;
   /** An accepted stream to the peer broke: its process likely died (a liveness hint). */
   readonly onConnectionLost: (to: NodeId) => void;

@@ -22,6 +22,8 @@ export interface ReceiverContext {
   /** Snapshot transfers received at once (each buffers its data until complete). */
   readonly snapshotsReceivingMax: number;
   readonly onMessage: (message: Message) => void;
+  /** A peer opened a Send stream to us (its first batch names it): it is up. */
+  readonly onPeerStream: (from: NodeId) => void;
 }
 
 export function createPeerHandlers(context: ReceiverContext): UntypedServiceImplementation {
@@ -77,6 +79,7 @@ function receiveBatches(
       return;
     }
     batches += 1;
+    if (batches === 1) context.onPeerStream(batch.from);
     context.stats.batchesReceived += 1;
     for (const message of messages) deliver(context, batch.from, message);
   });

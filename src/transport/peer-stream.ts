@@ -14,6 +14,11 @@
  *   peer (its response headers arrived).
  * - A call the peer had accepted that breaks is also reported as a lost connection: on
  *   loopback or a LAN that is how a peer process's death shows, long before a timeout would.
+ * - Reconnect: a peer that opens its own stream to us is up again (a restarted node announces
+ *   itself with an empty batch as soon as it starts). If our stream to it is waiting out a
+ *   backoff, retryNow() ends the wait and replaces the channel, whose own reconnect backoff
+ *   grpc-js gives no way to reset. Without this a restarted follower would wait up to the
+ *   backoff ceiling (2 s) to hear from its leader.
  * - Callbacks (onUnreachable, onConnectionLost) are never invoked from inside send(): the
  *   replica calls send() from its Ready loop, so reports arrive on a later turn.
  */
@@ -30,9 +35,11 @@ type Phase = 'idle' | 'open' | 'backoff' | 'closed';
 export class PeerStream {
   readonly peerId: NodeId;
   private readonly context: SenderContext;
-  private readonly client: Client;
+  /** Makes this stream's own channel (snapshots travel on another). */
+  private readonly connect: () => Client;
+  private client: Client | undefined;
   private readonly service: RaftService;
-  private readonly backoff = new Backoff();
+  private readonly backoff: Backoff;
   private phase: Phase = 'idle';
   private queue: Message[] = [];
   private queueSizes: number[] = [];
@@ -45,17 +52,20 @@ export class PeerStream {
   private flushHandle: NodeJS.Immediate | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private unreachablePending = false;
+  /** An empty batch is due: it opens the stream, so the peer learns that we are up. */
+  private announcePending = false;
 
   constructor(options: {
     peerId: NodeId;
     context: SenderContext;
-    client: Client;
+    connect: () => Client;
     service: RaftService;
   }) {
     this.peerId = options.peerId;
     this.context = options.context;
-    this.client = options.client;
+    this.connect = options.connect;
     this.service = options.service;
+    this.backoff = new Backoff(options.context.reconnectBackoff);
   }
 
   get queueLength(): number {
@@ -88,7 +98,27 @@ export class PeerStream {
     this.scheduleFlush();
   }
 
-  /** Drops the queue and the call; no callback fires afterwards. */
+  /** Opens the stream now, with an empty batch: tells a peer that (re)started of us. */
+  announce(): void {
+    if (this.phase !== 'idle' || this.call !== undefined) return;
+    this.announcePending = true;
+    this.scheduleFlush();
+  }
+
+  /** The peer is up (it opened a stream to us): end a backoff wait, on a fresh channel. */
+  retryNow(): void {
+    if (this.phase !== 'backoff') return;
+    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.backoff.reset();
+    this.client?.close();
+    this.client = undefined;
+    this.phase = 'idle';
+    this.context.logger.debug({ peer: this.peerId }, 'peer is back; reconnecting now');
+    if (this.queue.length > 0) this.scheduleFlush();
+  }
+
+  /** Drops the queue, the call and the channel; no callback fires afterwards. */
   close(): void {
     if (this.phase === 'closed') return;
     this.phase = 'closed';
@@ -98,6 +128,8 @@ export class PeerStream {
     if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
     this.flushHandle = undefined;
     this.retryTimer = undefined;
+    this.client?.close();
+    this.client = undefined;
   }
 
   private scheduleFlush(): void {
@@ -115,7 +147,9 @@ export class PeerStream {
     }
     // In backoff the queue waits (bounded) for the retry timer; closed drops everything.
     if (this.phase === 'closed' || this.phase === 'backoff') return;
-    if (this.queue.length === 0 || this.writing) return;
+    const announce = this.announcePending && this.call === undefined;
+    this.announcePending = false;
+    if ((this.queue.length === 0 && !announce) || this.writing) return;
     const call = this.call ?? this.open();
     const messages = this.takeBatch();
     const generation = this.generation;
@@ -155,6 +189,7 @@ export class PeerStream {
     this.accepted = false;
     this.writing = false;
     const method = this.service.send;
+    this.client ??= this.connect();
     const call = this.client.makeClientStreamRequest<RaftBatch, SendSummary>(
       method.path, method.requestSerialize, method.responseDeserialize,
       (error: ServiceError | null) => this.onCallEnd(generation, error),

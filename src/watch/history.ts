@@ -11,7 +11,27 @@ export interface HistoryEntry<Encoded> {
   readonly event: RegistryEvent;
   /** Shared by every watcher that is sent this event. */
   readonly encoded: Encoded;
+  /** What the entry counts against the history's byte bound. */
   readonly bytes: number;
+}
+
+/**
+ * An entry encoded on first use, then shared: an event that no watcher is ever handed (log
+ * replay at start-up, a node nobody watches) is never encoded.
+ */
+export class LazyEntry<Encoded> implements HistoryEntry<Encoded> {
+  private value: { readonly encoded: Encoded } | undefined = undefined;
+
+  constructor(
+    readonly event: RegistryEvent,
+    readonly bytes: number,
+    private readonly encode: (event: RegistryEvent) => Encoded,
+  ) {}
+
+  get encoded(): Encoded {
+    this.value ??= { encoded: this.encode(this.event) };
+    return this.value.encoded;
+  }
 }
 
 export interface HistoryBounds {

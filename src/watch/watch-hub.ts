@@ -10,14 +10,16 @@
  * - etcd's victims are not needed: a sink always accepts what it is handed and only says "full",
  *   so the write that fills it is never lost and the watcher simply stops being written to.
  *
- * Each event is encoded once in publish(); history entries, live deliveries and catch-up
- * deliveries all share that encoding. Nothing here waits, so apply is never stalled.
+ * Each event is encoded at most once, when a watcher is first handed it (often in publish());
+ * history entries, live deliveries and catch-up deliveries all share that encoding. Nothing
+ * here waits, so apply is never stalled.
  */
 import { assert, at } from '../core/assert.js';
 import { RosterError } from '../core/errors.js';
 import type { RegistryEvent, StoredInstance } from '../registry/index.js';
 import { filterKey, matchesFilter, validateFilter } from './filter.js';
-import { EventHistory, eventsDelivery, type HistoryEntry } from './history.js';
+import { eventBytesEstimate } from './event-size.js';
+import { EventHistory, LazyEntry, eventsDelivery, type HistoryEntry } from './history.js';
 import { Snapshot } from './snapshot.js';
 import { SyncedIndex } from './synced-index.js';
 import { markerDelivery, type WatchDelivery, type WatchFilter, type WatchSink } from './types.js';
@@ -27,10 +29,10 @@ import { Watcher } from './watcher.js';
 export type { WatchDelivery, WatchDeliveryKind, WatchFilter, WatchSink } from './types.js';
 
 export interface WatchHubOptions<Encoded> {
-  /** Called exactly once per published event. */
+  /** Called at most once per published event: when a watcher is first handed it. */
   readonly encode: (event: RegistryEvent) => Encoded;
-  /** For the history's byte bound. */
-  readonly encodedBytes: (encoded: Encoded) => number;
+  /** The history's byte bound counts this (default: eventBytesEstimate). */
+  readonly eventBytes?: (event: RegistryEvent) => number;
   /**
    * The current instances matching a filter, for snapshots (read synchronously from the
    * registry, which is at the hub's current revision: the registry feeds the hub as it applies).
@@ -80,7 +82,7 @@ function settingsOf<Encoded>(options: WatchHubOptions<Encoded>): Settings {
 
 export class WatchHub<Encoded> {
   private readonly encode: (event: RegistryEvent) => Encoded;
-  private readonly encodedBytes: (encoded: Encoded) => number;
+  private readonly eventBytes: (event: RegistryEvent) => number;
   private readonly currentState: (filter: WatchFilter) => readonly StoredInstance[];
   private readonly settings: Settings;
   private readonly history: EventHistory<Encoded>;
@@ -101,7 +103,7 @@ export class WatchHub<Encoded> {
     assert(Number.isSafeInteger(initialRevision) && initialRevision >= 0,
       `initial revision ${initialRevision}`);
     this.encode = options.encode;
-    this.encodedBytes = options.encodedBytes;
+    this.eventBytes = options.eventBytes ?? eventBytesEstimate;
     this.currentState = options.currentState;
     this.settings = settingsOf(options);
     this.history = new EventHistory({
@@ -120,8 +122,8 @@ export class WatchHub<Encoded> {
   }
 
   /**
-   * The events of one applied command (one revision, above the current one). Encodes each
-   * once, appends them to the history, and writes them to the synced watchers they match.
+   * The events of one applied command (one revision, above the current one). Appends them to
+   * the history and writes them to the synced watchers they match (encoding what they get).
    * O(events + matching watchers); a full sink only demotes its watcher.
    */
   publish(events: readonly RegistryEvent[]): void {
@@ -239,8 +241,7 @@ export class WatchHub<Encoded> {
   private entryOf(event: RegistryEvent, revision: number): HistoryEntry<Encoded> {
     assert(event.revision === revision,
       `one command's events share a revision: ${event.revision} != ${revision}`);
-    const encoded = this.encode(event);
-    return { event, encoded, bytes: this.encodedBytes(encoded) };
+    return new LazyEntry(event, this.eventBytes(event), this.encode);
   }
 
   private fanOut(group: ReadonlySet<Watcher<Encoded>>, delivery: WatchDelivery<Encoded>): void {

@@ -184,7 +184,7 @@ describe('GrpcTransport', () => {
     expect(got?.snapshot?.data.byteLength).toBe(data.byteLength);
     expect(Buffer.compare(Buffer.from(got?.snapshot?.data ?? []), Buffer.from(data))).toBe(0);
     expect(b.transport.stats().snapshotChunksReceived).toBe(20);
-    expect(a.transport.stats().batchesSent).toBe(0); // never on the Send stream
+    expect(a.transport.stats().messagesSent).toBe(0); // never on the Send stream
   });
 
   it('reports a snapshot to a dead peer, or to a peer without address, as failed', async () => {
@@ -242,6 +242,23 @@ describe('GrpcTransport', () => {
       clearInterval(heartbeat);
     }
     expect(a.transport.stats().streamFailures).toBeGreaterThan(0);
+  });
+
+  it('a peer that comes back announces itself, ending a long backoff at once', async () => {
+    // A backoff far longer than the test: only the announcement can bring the stream back.
+    const slow = { reconnectBackoff: { initialMs: 600_000, maxMs: 600_000, random: () => 0.99 } };
+    const [a, b] = await Promise.all([startNode(1, slow), startNode(2, slow)]);
+    await connected(a, b);
+    a.transport.send([app(1, 2, 0)]);
+    await waitFor(() => b.received.length === 1, 'the first message');
+    await b.transport.stop();
+    a.transport.send([app(1, 2, 1)]);
+    await waitFor(() => a.unreachable.length > 0, 'the broken stream reported');
+    a.transport.send([app(1, 2, 2)]); // waits in the queue for the (long) retry
+    const again = await startNode(2, { ...slow, listen: b.address });
+    again.transport.setPeer(1, a.address); // announces itself to 1: an empty batch
+    await waitFor(() => again.received.some((m) => m.index === 2), 'the queued message');
+    expect(a.transport.stats().batchesReceived).toBeGreaterThanOrEqual(1);
   });
 
   it('follows address changes and forgets removed peers', async () => {

@@ -176,7 +176,7 @@ export function namespaceFilter(namespace: string): WatchFilter {
 }
 
 export type HubOverrides = Partial<
-  Omit<WatchHubOptions<Encoded>, 'encode' | 'encodedBytes' | 'currentState'>
+  Omit<WatchHubOptions<Encoded>, 'encode' | 'eventBytes' | 'currentState'>
 >;
 
 /** A hub over a reference registry, with encode calls counted per event object. */
@@ -193,7 +193,7 @@ export class Harness {
     this.registry = new ReferenceRegistry(initialRevision);
     this.hub = new WatchHub<Encoded>({
       encode: (event) => this.encode(event),
-      encodedBytes: (encoded) => encoded.text.length,
+      eventBytes: (event) => `${eventLine(event)} ${event.reason}`.length,
       currentState: (filter) => {
         this.currentStateCalls += 1;
         return this.registry.matching(filter);

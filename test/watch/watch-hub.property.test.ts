@@ -173,9 +173,22 @@ class Run {
     expect(stats.compactRevision).toBe(this.h.hub.compactRevision);
   }
 
+  /**
+   * Every event a watcher was handed was encoded exactly once, whoever else got it; no event
+   * was encoded twice; the parts handed out are those encodings. (Events nobody was handed
+   * need no encoding.)
+   */
   checkEncodings(): void {
-    for (const event of this.published) expect(this.h.encodeCounts.get(event)).toBe(1);
     for (const count of this.h.encodeCounts.values()) expect(count).toBe(1);
+    for (const model of this.models) {
+      for (const delivery of model.sink.deliveries) {
+        if (delivery.kind !== 'events') continue;
+        delivery.events.forEach((event, index) => {
+          expect(this.h.encodeCounts.get(event)).toBe(1);
+          expect(delivery.parts[index]).toBe(this.h.encodings.get(event));
+        });
+      }
+    }
   }
 
   private publish(changes: readonly Change[]): void {

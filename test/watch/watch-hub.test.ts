@@ -162,16 +162,21 @@ describe('encode once', () => {
     expect(all.deliveries[0]?.parts[1]).toBe(first?.parts[1]);
   });
 
-  it('catch-up from the history reuses the published encodings', () => {
+  it('encodes an event on first use only: replays from the history share it', () => {
     const h = new Harness();
     const events = [...h.commit(reg('web', 'a')), ...h.commit(reg('web', 'b'))];
+    expect(h.encodeCalls).toBe(0); // nobody watches yet (as while a node replays its log)
     const sinks = Array.from({ length: 10 }, () => h.watch(WEB, 0).sink);
     expect(sinks[0]?.deliveries).toEqual([]);
     const replays = Array.from({ length: 10 }, () => h.watch(WEB, 1).sink);
-    expect(h.encodeCalls).toBe(2);
+    expect(h.encodeCounts.get(events[1]!)).toBe(1); // b, for all ten replays
+    expect(h.encodeCounts.has(events[0]!)).toBe(false); // a was never asked for
     for (const sink of replays) {
       expect(sink.deliveries[0]?.parts[0]).toBe(h.encodings.get(events[1]!));
     }
+    const live = h.commit(reg('web', 'c'));
+    expect(h.encodeCounts.get(live[0]!)).toBe(1);
+    expect(h.encodeCalls).toBe(2);
   });
 
   it('snapshots of one filter at one revision are encoded once for all their watchers', () => {
