@@ -22,6 +22,8 @@ export type DriverSpec = Common & (
   }
   | {
     readonly kind: 'watch'; readonly watchers: number; readonly connections: number;
+    /** Writes before the measured ones, whose deliveries are not timed (warm-up). */
+    readonly warmupWrites: number;
     readonly writes: number; readonly intervalMs: number;
   }
   | {

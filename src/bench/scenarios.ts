@@ -131,7 +131,7 @@ const watch: Scenario = {
       Object.assign(figures, await onFreshCluster(system, async () => {
         const result = await runDriver({
           system: system.name, endpoints: system.endpoints, kind: 'watch', watchers,
-          connections: 10, writes: sizes.watchWrites, intervalMs: 100,
+          connections: 10, warmupWrites: 5, writes: sizes.watchWrites, intervalMs: 100,
         }) as { latency: Percentiles; missing: number };
         return {
           [`watch_p50_ms_${watchers}`]: result.latency.p50,
