@@ -21,6 +21,34 @@ describe('registry snapshots', () => {
     expect(decodeSnapshot(encodeSnapshot(state))).toEqual(state);
   });
 
+  it('round-trip many lines of leases and instances (1,024 to a line)', () => {
+    const many: RegistryState = {
+      ...state,
+      leases: Array.from({ length: 2_100 }, (_, i) => [i + 1, 5000, 4000 - i] as const),
+      instances: Array.from({ length: 2_500 },
+        (_, i) => ({ ...instance, id: `a-${i}`, leaseId: (i % 2_100) + 1 })),
+    };
+    const data = encodeSnapshot(many);
+    expect(data[0]).toBe(3);
+    // A header, three lease lines and three instance lines.
+    expect(data.filter((byte) => byte === 10)).toHaveLength(6);
+    expect(decodeSnapshot(data)).toEqual(many);
+    const empty: RegistryState = { revision: 0, members: [], leases: [], instances: [] };
+    expect(decodeSnapshot(encodeSnapshot(empty))).toEqual(empty);
+  });
+
+  it('still read format 2 (one JSON document, instances as field arrays)', () => {
+    const tuples = state.instances.map((i) => [i.namespace, i.service, i.id, i.address, i.port,
+      i.ports, i.protocol, i.version, i.environment, i.region, i.zone, i.tags, i.metadata,
+      i.weight, i.priority, i.capacity, i.leaseId, i.status, i.health, i.load,
+      i.createRevision, i.modRevision]);
+    const bytes = new TextEncoder().encode(JSON.stringify({ ...state, instances: tuples }));
+    const data = new Uint8Array(bytes.byteLength + 1);
+    data[0] = 2;
+    data.set(bytes, 1);
+    expect(decodeSnapshot(data)).toEqual(state);
+  });
+
   it('write instances as field arrays, well under the size of objects', () => {
     const objects = JSON.stringify(state).length;
     expect(encodeSnapshot(state).byteLength).toBeLessThan(objects * 0.75);
@@ -38,8 +66,14 @@ describe('registry snapshots', () => {
 
   it('refuses an unknown format or a malformed instance', () => {
     const data = encodeSnapshot(state);
-    data[0] = 3;
-    expect(() => decodeSnapshot(data)).toThrow(/unknown snapshot format 3/);
+    data[0] = 4;
+    expect(() => decodeSnapshot(data)).toThrow(/unknown snapshot format 4/);
+    const lines = new TextEncoder().encode(
+      `${JSON.stringify({ revision: 1, members: [], leaseLines: 0 })}\n[["x"]]`);
+    const badLine = new Uint8Array(lines.byteLength + 1);
+    badLine[0] = 3;
+    badLine.set(lines, 1);
+    expect(() => decodeSnapshot(badLine)).toThrow(/malformed/);
     const bad = new TextEncoder().encode(JSON.stringify({ ...state, instances: [['x']] }));
     const malformed = new Uint8Array(bad.byteLength + 1);
     malformed[0] = 2;
