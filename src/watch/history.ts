@@ -20,7 +20,9 @@ export interface HistoryEntry<Encoded> {
  * replay at start-up, a node nobody watches) is never encoded.
  */
 export class LazyEntry<Encoded> implements HistoryEntry<Encoded> {
-  private value: { readonly encoded: Encoded } | undefined = undefined;
+  /** A flag beside the value, not a wrapper object: no allocation per delivered event. */
+  private isEncoded = false;
+  private value: Encoded | undefined = undefined;
 
   constructor(
     readonly event: RegistryEvent,
@@ -29,8 +31,11 @@ export class LazyEntry<Encoded> implements HistoryEntry<Encoded> {
   ) {}
 
   get encoded(): Encoded {
-    this.value ??= { encoded: this.encode(this.event) };
-    return this.value.encoded;
+    if (!this.isEncoded) {
+      this.value = this.encode(this.event);
+      this.isEncoded = true;
+    }
+    return this.value as Encoded;
   }
 }
 
