@@ -5,4 +5,4 @@ export {
   loadApiProtos, packageRoot, protoDirectory, PROTO_LOADER_OPTIONS,
 } from './generated/load.js';
 export type { ApiLogger } from './unary.js';
-export { watchEventEncoder } from './stream-service.js';
+export { watchEventEncoder } from './watch-service.js';

@@ -6,6 +6,7 @@ import { LeaderForwarder } from './forward.js';
 import { loadApiProtos } from './generated/load.js';
 import { registryHandlers } from './registry-service.js';
 import { streamHandlers, registryServiceDefinition } from './stream-service.js';
+import { watchHandlers } from './watch-service.js';
 import type { ApiLogger, HandlerContext } from './unary.js';
 
 export interface ApiServerOptions {
@@ -48,7 +49,9 @@ export class ApiServer {
       node: options.node, logger: options.logger, forwarder: this.forwarder,
     };
     const protos = loadApiProtos();
-    const registry = { ...registryHandlers(context), ...streamHandlers(context) };
+    const registry = {
+      ...registryHandlers(context), ...streamHandlers(context), ...watchHandlers(context),
+    };
     this.server.addService(registryServiceDefinition(),
       registry as grpc.UntypedServiceImplementation);
     this.server.addService(protos.cluster.roster.v1.Cluster.service,

@@ -1,17 +1,12 @@
 import type * as grpc from '@grpc/grpc-js';
 import { RosterError } from '../core/errors.js';
 import { limits } from '../core/limits.js';
-import {
-  validateName, validateNamespace, type RegistryEvent, type ServingStatus,
-} from '../replica/index.js';
-import { toInstanceMessage } from './convert.js';
+import type { ServingStatus } from '../replica/index.js';
 import { toApiError } from './errors.js';
 import type { LeaderForwarder } from './forward.js';
 import { loadApiProtos } from './generated/load.js';
 import type { KeepAliveRequest__Output } from './generated/types/roster/v1/KeepAliveRequest.js';
 import type { KeepAliveResponse } from './generated/types/roster/v1/KeepAliveResponse.js';
-import type { WatchRequest__Output } from './generated/types/roster/v1/WatchRequest.js';
-import type { WatchResponse } from './generated/types/roster/v1/WatchResponse.js';
 import type { HandlerContext } from './unary.js';
 
 /** Lease ids in one KeepAlive message. */
@@ -19,36 +14,13 @@ const KEEPALIVE_IDS_MAX = 10_000;
 /** KeepAlive messages of one stream awaiting their answer. */
 const KEEPALIVE_IN_FLIGHT_MAX = 1_024;
 
-
-function watchSerializer(): (value: WatchResponse) => Buffer {
-  return loadApiProtos().registry.roster.v1.Registry.service.Watch.responseSerialize as
-    (value: WatchResponse) => Buffer;
-}
-
-/**
- * Encodes one event once for every watcher: the bytes of a WatchResponse holding only that
- * event are exactly its `events` field (tag, length, message), and a protobuf message is the
- * concatenation of its fields, so any response is the concatenation of such parts plus its
- * flags. The hub stores these parts and hands the same bytes to every watcher.
- */
-export function watchEventEncoder(): (event: RegistryEvent) => Uint8Array {
-  const serialize = watchSerializer();
-  return (event) => serialize({
-    events: [{
-      type: event.type,
-      reason: event.reason.toUpperCase() as 'REGISTERED',
-      revision: event.revision,
-      instance: toInstanceMessage(event.instance),
-    }],
-  });
-}
-
-/** Watch and Lookup pass pre-encoded responses (Buffers) through unchanged. */
+/** Watch, WatchMany and Lookup pass pre-encoded responses (Buffers) through unchanged. */
 export function registryServiceDefinition(): grpc.ServiceDefinition {
   const service = loadApiProtos().registry.roster.v1.Registry.service;
   return {
     ...service,
     Watch: passEncoded(service.Watch),
+    WatchMany: passEncoded(service.WatchMany),
     Lookup: passEncoded(service.Lookup),
   } as grpc.ServiceDefinition;
 }
@@ -62,14 +34,9 @@ function passEncoded<Method extends { responseSerialize: unknown }>(method: Meth
 }
 
 export function streamHandlers(context: HandlerContext & { forwarder: LeaderForwarder }): {
-  Watch: grpc.handleServerStreamingCall<WatchRequest__Output, WatchResponse>;
   KeepAlive: grpc.handleBidiStreamingCall<KeepAliveRequest__Output, KeepAliveResponse>;
 } {
-  const flags = watchSerializer();
-  return {
-    Watch: (call) => watch(context, call, flags),
-    KeepAlive: (call) => keepAlive(context, call),
-  };
+  return { KeepAlive: (call) => keepAlive(context, call) };
 }
 
 /** Ends a stream with a status (trailing metadata carries the leader hint when relevant). */
@@ -79,45 +46,6 @@ function fail(context: HandlerContext & { forwarder: LeaderForwarder }, call: No
   call.emit('error', {
     code: apiError.code, details: apiError.details, metadata: apiError.metadata,
   });
-}
-
-function watch(
-  context: HandlerContext & { forwarder: LeaderForwarder },
-  call: grpc.ServerWritableStream<WatchRequest__Output, WatchResponse>,
-  flags: (value: WatchResponse) => Buffer,
-): void {
-  const { node } = context;
-  let id: number | undefined;
-  try {
-    const request = call.request;
-    const filter = request.all_namespaces
-      ? { namespace: undefined, service: undefined }
-      : {
-        namespace: validateNamespace(request.namespace),
-        service: request.service === '' ? undefined : validateName('service', request.service, 63),
-      };
-    id = node.watch(filter, request.start_revision, {
-      write: (delivery) => {
-        const header = flags({
-          snapshot: delivery.kind === 'snapshot',
-          caught_up: delivery.kind === 'caughtUp',
-          progress: delivery.kind === 'progress',
-          revision: delivery.revision,
-        });
-        // Written as raw bytes: the Watch serializer passes Buffers through.
-        return call.write(Buffer.concat([...delivery.parts, header]) as unknown as WatchResponse);
-      },
-    });
-  } catch (error: unknown) {
-    fail(context, call, error);
-    return;
-  }
-  const watcher = id;
-  call.on('drain', () => node.watchDrained(watcher));
-  const cancel = (): void => node.cancelWatch(watcher);
-  call.on('cancelled', cancel);
-  call.on('close', cancel);
-  call.on('error', cancel);
 }
 
 function keepAlive(

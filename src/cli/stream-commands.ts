@@ -22,23 +22,32 @@ export async function watchCommand(args: readonly string[], env: Env): Promise<v
   if (from < 0) throw new UsageError('--from-revision must be >= 0');
   const client = new RosterClient({ endpoints: global.endpoints, timeoutMs: global.timeoutMs });
   const json = global.output === 'json';
+  let refused: (error: Error) => void = () => {};
   const stream = client.watch({
     namespace: values.namespace as string | undefined,
     service: positionals[0],
     all_namespaces: values['all-namespaces'] === true,
-  }, from, (update) => printUpdate(update, json));
-  await new Promise<void>((resolve) => {
+  }, from, (update) => {
+    if (update.kind === 'failed') refused(update.error);
+    else printUpdate(update, json);
+  });
+  await new Promise<void>((resolve, reject) => {
     const stop = (): void => {
       stream.stop();
       client.close();
       resolve();
+    };
+    // Refused by the server (e.g. a bad service name): exit 1 with its message.
+    refused = (error) => {
+      client.close();
+      reject(error);
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
 }
 
-function printUpdate(update: WatchUpdate, json: boolean): void {
+function printUpdate(update: Exclude<WatchUpdate, { kind: 'failed' }>, json: boolean): void {
   if (json) {
     const hidePrivate = (key: string, value: unknown) => (key.startsWith('_') ? undefined : value);
     console.log(JSON.stringify(update, hidePrivate));

@@ -2,3 +2,4 @@
 export { RosterClient, isServiceError, type RosterClientOptions } from './roster-client.js';
 export { KeepAliveLoop, type KeepAliveLoopOptions } from './keepalive-loop.js';
 export { WatchStream, type WatchUpdate } from './watch-stream.js';
+export { WatchMux, type WatchMuxOptions } from './watch-mux.js';

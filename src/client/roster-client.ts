@@ -38,8 +38,8 @@ import type {
   KeepAliveResponse__Output,
 } from '../api/generated/types/roster/v1/KeepAliveResponse.js';
 import type { WatchRequest } from '../api/generated/types/roster/v1/WatchRequest.js';
-import type { WatchResponse__Output } from '../api/generated/types/roster/v1/WatchResponse.js';
 import { KeepAliveLoop, type KeepAliveLoopOptions } from './keepalive-loop.js';
+import { WatchMux, type WatchManyCall } from './watch-mux.js';
 import { WatchStream, type WatchUpdate } from './watch-stream.js';
 
 const LEADER_HINT_KEY = 'roster-leader';
@@ -91,6 +91,7 @@ export class RosterClient {
   private readonly attempts: number;
   private readonly backoffBaseMs: number;
   private readonly backoffMaxMs: number;
+  private watchMux: WatchMux | undefined;
 
   constructor(options: RosterClientOptions) {
     if (options.endpoints.length === 0) {
@@ -158,19 +159,20 @@ export class RosterClient {
     return callOnce(stubs.cluster.Status.bind(stubs.cluster), {}, this.deadline(), () => {});
   }
 
-  /** A watch that resumes on another node from its last revision when its node fails. */
+  /**
+   * A watch that resumes on another node from its last revision when its node fails. All of a
+   * client's watches share one stream.
+   */
   watch(request: Omit<WatchRequest, 'start_revision'>, startRevision: number,
     onUpdate: (update: WatchUpdate) => void): WatchStream {
-    const stream = new WatchStream({
-      request,
-      startRevision,
-      onUpdate,
-      open: (full, attempt) => {
+    this.watchMux ??= new WatchMux({
+      open: (attempt) => {
         if (attempt > 0) this.rotate(this.preferred);
         const stubs = this.stubsFor(this.preferred);
-        return stubs.registry.Watch(full) as grpc.ClientReadableStream<WatchResponse__Output>;
+        return stubs.registry.WatchMany() as WatchManyCall;
       },
     });
+    const stream = new WatchStream({ request, startRevision, onUpdate }, this.watchMux);
     stream.start();
     return stream;
   }
@@ -200,6 +202,8 @@ export class RosterClient {
   }
 
   close(): void {
+    this.watchMux?.close();
+    this.watchMux = undefined;
     for (const stubs of this.stubs.values()) {
       stubs.registry.close();
       stubs.cluster.close();

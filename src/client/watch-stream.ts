@@ -1,5 +1,4 @@
-import type * as grpc from '@grpc/grpc-js';
-import { cancelQuietly } from './cancel-call.js';
+import * as grpc from '@grpc/grpc-js';
 import type { WatchEvent__Output } from '../api/generated/types/roster/v1/WatchEvent.js';
 import type { WatchRequest } from '../api/generated/types/roster/v1/WatchRequest.js';
 import type { WatchResponse__Output } from '../api/generated/types/roster/v1/WatchResponse.js';
@@ -20,34 +19,41 @@ export type WatchUpdate =
   | { readonly kind: 'caughtUp'; readonly revision: number }
   | { readonly kind: 'progress'; readonly revision: number }
   /** The stream broke; it resumes on another node from `revision`. */
-  | { readonly kind: 'reconnecting'; readonly revision: number; readonly error: Error };
+  | { readonly kind: 'reconnecting'; readonly revision: number; readonly error: Error }
+  /** The server refused the watch for good (e.g. an invalid service name): nothing follows. */
+  | { readonly kind: 'failed'; readonly revision: number; readonly error: grpc.ServiceError };
+
+/** What a watch needs from the stream that carries it (WatchMux). */
+export interface WatchCarrier {
+  /** Starts carrying the watch: it is created on the current stream (or the next one). */
+  add(watch: WatchStream): void;
+  /** Cancels the watch; nothing more is delivered to it. */
+  remove(watch: WatchStream): void;
+}
 
 export interface WatchStreamOptions {
   readonly request: Omit<WatchRequest, 'start_revision'>;
   readonly startRevision: number;
-  /** Opens a Watch call on the next endpoint to try (the client rotates endpoints). */
-  readonly open: (request: WatchRequest, attempt: number) =>
-    grpc.ClientReadableStream<WatchResponse__Output>;
   readonly onUpdate: (update: WatchUpdate) => void;
-  readonly backoffMs?: (attempt: number) => number;
 }
 
 /**
- * A watch that survives node failures: it remembers the last revision it received in full
- * (events, caught-up and progress notices; not half a snapshot), and when the stream breaks it
- * opens a new one, on another node, from that revision. Events after it arrive once; if the new
- * node's history no longer reaches back that far, it sends a snapshot instead (never a gap).
+ * One watch that survives node failures: it remembers the last revision it received in full
+ * (events, caught-up and progress notices; not half a snapshot), and when its stream breaks it
+ * is created again, on another node, from that revision. Events after it arrive once; if the
+ * new node's history no longer reaches back that far, it sends a snapshot instead (never a
+ * gap). Many watches share one stream (WatchMux); this class is only the watch's own state.
  */
 export class WatchStream {
   private readonly options: WatchStreamOptions;
-  private call: grpc.ClientReadableStream<WatchResponse__Output> | undefined;
+  private readonly carrier: WatchCarrier;
   private resumeRevision: number;
-  private attempt = 0;
+  private pendingSnapshot = false;
   private stopped = false;
-  private timer: NodeJS.Timeout | undefined;
 
-  constructor(options: WatchStreamOptions) {
+  constructor(options: WatchStreamOptions, carrier: WatchCarrier) {
     this.options = options;
+    this.carrier = carrier;
     this.resumeRevision = options.startRevision;
   }
 
@@ -56,55 +62,67 @@ export class WatchStream {
     return this.resumeRevision;
   }
 
-  start(): void {
-    const request: WatchRequest = { ...this.options.request, start_revision: this.resumeRevision };
-    const call = this.options.open(request, this.attempt);
-    this.call = call;
-    let pendingSnapshot = false;
-    call.on('data', (response: WatchResponse__Output) => {
-      this.attempt = 0;
-      const revision = response.revision;
-      if (response.snapshot) {
-        pendingSnapshot = true;
-        this.options.onUpdate({ kind: 'snapshot', events: response.events, revision });
-      } else if (response.caught_up) {
-        pendingSnapshot = false;
-        this.resumeRevision = revision;
-        this.options.onUpdate({ kind: 'caughtUp', revision });
-      } else if (response.progress) {
-        if (!pendingSnapshot) this.resumeRevision = revision;
-        this.options.onUpdate({ kind: 'progress', revision });
-      } else {
-        this.resumeRevision = revision;
-        this.options.onUpdate({ kind: 'events', events: response.events, revision });
-      }
-    });
-    call.on('error', (error: Error) => this.reconnect(error));
-    call.on('end', () => this.reconnect(new Error('the server ended the watch')));
+  get active(): boolean {
+    return !this.stopped;
   }
 
-  private reconnect(error: Error): void {
-    if (this.stopped || this.timer !== undefined) return;
-    this.drop();
-    this.attempt += 1;
-    this.options.onUpdate({ kind: 'reconnecting', revision: this.resumeRevision, error });
-    const delay = this.options.backoffMs?.(this.attempt) ?? Math.min(2_000, 50 * 2 ** this.attempt);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      if (!this.stopped) this.start();
-    }, delay);
+  start(): void {
+    if (!this.stopped) this.carrier.add(this);
   }
 
   stop(): void {
+    if (this.stopped) return;
     this.stopped = true;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.drop();
+    this.carrier.remove(this);
   }
 
-  private drop(): void {
-    const call = this.call;
-    this.call = undefined;
-    if (call === undefined) return;
-    cancelQuietly(call);
+  /** The request that creates (or re-creates) this watch where it left off. */
+  createRequest(): WatchRequest {
+    return { ...this.options.request, start_revision: this.resumeRevision };
   }
+
+  /** A response for this watch (never a `canceled` one: the carrier handles those). */
+  receive(response: WatchResponse__Output): void {
+    if (this.stopped) return;
+    const revision = response.revision;
+    if (response.snapshot) {
+      this.pendingSnapshot = true;
+      this.options.onUpdate({ kind: 'snapshot', events: response.events, revision });
+    } else if (response.caught_up) {
+      this.pendingSnapshot = false;
+      this.resumeRevision = revision;
+      this.options.onUpdate({ kind: 'caughtUp', revision });
+    } else if (response.progress) {
+      if (!this.pendingSnapshot) this.resumeRevision = revision;
+      this.options.onUpdate({ kind: 'progress', revision });
+    } else {
+      this.resumeRevision = revision;
+      this.options.onUpdate({ kind: 'events', events: response.events, revision });
+    }
+  }
+
+  /** Its stream broke, or the server refused it for now: it will be created again. */
+  interrupted(error: Error): void {
+    if (this.stopped) return;
+    // A snapshot cut short is sent again whole: the next 'snapshot' starts it over.
+    this.pendingSnapshot = false;
+    this.options.onUpdate({ kind: 'reconnecting', revision: this.resumeRevision, error });
+  }
+
+  /** The server refused it for good. */
+  failed(error: grpc.ServiceError): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.options.onUpdate({ kind: 'failed', revision: this.resumeRevision, error });
+  }
+}
+
+/** A watch's refusal as the ServiceError a unary call would have failed with. */
+export function refusalError(response: WatchResponse__Output): grpc.ServiceError {
+  const metadata = new grpc.Metadata();
+  if (response.error_code !== '') metadata.set('roster-error-code', response.error_code);
+  const code = response.error_status as grpc.status;
+  return Object.assign(new Error(`${code} ${grpc.status[code] ?? ''}: ${response.error_message}`), {
+    code, details: response.error_message, metadata,
+  });
 }

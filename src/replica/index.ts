@@ -17,4 +17,6 @@ export {
   type ServingStatus, type StoredInstance,
 } from '../registry/index.js';
 export { DEFAULT_LEASE_SETTINGS, type LeaseRenewal, type LeaseSettings } from './lease-keeper.js';
-export type { WatchFilter } from '../watch/index.js';
+export type {
+  WatchDelivery, WatchDeliveryKind, WatchFilter, WatchSink,
+} from '../watch/index.js';

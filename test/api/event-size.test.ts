@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { watchEventEncoder } from '../../src/api/stream-service.js';
+import { watchEventEncoder } from '../../src/api/watch-service.js';
 import type { RegistryEvent, StoredInstance } from '../../src/registry/index.js';
 import { eventBytesEstimate } from '../../src/watch/event-size.js';
 import { storedInstance } from '../watch/helpers.js';

@@ -17,6 +17,7 @@ import type { RegisterResponse as _roster_v1_RegisterResponse, RegisterResponse_
 import type { RegistryClient as _roster_v1_RegistryClient, RegistryDefinition as _roster_v1_RegistryDefinition } from './roster/v1/Registry.js';
 import type { ServiceSummary as _roster_v1_ServiceSummary, ServiceSummary__Output as _roster_v1_ServiceSummary__Output } from './roster/v1/ServiceSummary.js';
 import type { WatchEvent as _roster_v1_WatchEvent, WatchEvent__Output as _roster_v1_WatchEvent__Output } from './roster/v1/WatchEvent.js';
+import type { WatchManyRequest as _roster_v1_WatchManyRequest, WatchManyRequest__Output as _roster_v1_WatchManyRequest__Output } from './roster/v1/WatchManyRequest.js';
 import type { WatchRequest as _roster_v1_WatchRequest, WatchRequest__Output as _roster_v1_WatchRequest__Output } from './roster/v1/WatchRequest.js';
 import type { WatchResponse as _roster_v1_WatchResponse, WatchResponse__Output as _roster_v1_WatchResponse__Output } from './roster/v1/WatchResponse.js';
 
@@ -48,6 +49,7 @@ export interface ProtoGrpcType {
       ServiceSummary: MessageTypeDefinition<_roster_v1_ServiceSummary, _roster_v1_ServiceSummary__Output>
       ServingStatus: EnumTypeDefinition
       WatchEvent: MessageTypeDefinition<_roster_v1_WatchEvent, _roster_v1_WatchEvent__Output>
+      WatchManyRequest: MessageTypeDefinition<_roster_v1_WatchManyRequest, _roster_v1_WatchManyRequest__Output>
       WatchRequest: MessageTypeDefinition<_roster_v1_WatchRequest, _roster_v1_WatchRequest__Output>
       WatchResponse: MessageTypeDefinition<_roster_v1_WatchResponse, _roster_v1_WatchResponse__Output>
     }

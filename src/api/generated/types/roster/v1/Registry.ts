@@ -12,6 +12,7 @@ import type { LookupRequest as _roster_v1_LookupRequest, LookupRequest__Output a
 import type { LookupResponse as _roster_v1_LookupResponse, LookupResponse__Output as _roster_v1_LookupResponse__Output } from '../../roster/v1/LookupResponse.js';
 import type { RegisterRequest as _roster_v1_RegisterRequest, RegisterRequest__Output as _roster_v1_RegisterRequest__Output } from '../../roster/v1/RegisterRequest.js';
 import type { RegisterResponse as _roster_v1_RegisterResponse, RegisterResponse__Output as _roster_v1_RegisterResponse__Output } from '../../roster/v1/RegisterResponse.js';
+import type { WatchManyRequest as _roster_v1_WatchManyRequest, WatchManyRequest__Output as _roster_v1_WatchManyRequest__Output } from '../../roster/v1/WatchManyRequest.js';
 import type { WatchRequest as _roster_v1_WatchRequest, WatchRequest__Output as _roster_v1_WatchRequest__Output } from '../../roster/v1/WatchRequest.js';
 import type { WatchResponse as _roster_v1_WatchResponse, WatchResponse__Output as _roster_v1_WatchResponse__Output } from '../../roster/v1/WatchResponse.js';
 
@@ -62,6 +63,11 @@ export interface RegistryClient extends grpc.Client {
   watch(argument: _roster_v1_WatchRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_roster_v1_WatchResponse__Output>;
   watch(argument: _roster_v1_WatchRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_roster_v1_WatchResponse__Output>;
   
+  WatchMany(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_roster_v1_WatchManyRequest, _roster_v1_WatchResponse__Output>;
+  WatchMany(options?: grpc.CallOptions): grpc.ClientDuplexStream<_roster_v1_WatchManyRequest, _roster_v1_WatchResponse__Output>;
+  watchMany(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_roster_v1_WatchManyRequest, _roster_v1_WatchResponse__Output>;
+  watchMany(options?: grpc.CallOptions): grpc.ClientDuplexStream<_roster_v1_WatchManyRequest, _roster_v1_WatchResponse__Output>;
+  
 }
 
 export interface RegistryHandlers extends grpc.UntypedServiceImplementation {
@@ -77,6 +83,8 @@ export interface RegistryHandlers extends grpc.UntypedServiceImplementation {
   
   Watch: grpc.handleServerStreamingCall<_roster_v1_WatchRequest__Output, _roster_v1_WatchResponse>;
   
+  WatchMany: grpc.handleBidiStreamingCall<_roster_v1_WatchManyRequest__Output, _roster_v1_WatchResponse>;
+  
 }
 
 export interface RegistryDefinition extends grpc.ServiceDefinition {
@@ -86,4 +94,5 @@ export interface RegistryDefinition extends grpc.ServiceDefinition {
   Lookup: MethodDefinition<_roster_v1_LookupRequest, _roster_v1_LookupResponse, _roster_v1_LookupRequest__Output, _roster_v1_LookupResponse__Output>
   Register: MethodDefinition<_roster_v1_RegisterRequest, _roster_v1_RegisterResponse, _roster_v1_RegisterRequest__Output, _roster_v1_RegisterResponse__Output>
   Watch: MethodDefinition<_roster_v1_WatchRequest, _roster_v1_WatchResponse, _roster_v1_WatchRequest__Output, _roster_v1_WatchResponse__Output>
+  WatchMany: MethodDefinition<_roster_v1_WatchManyRequest, _roster_v1_WatchResponse, _roster_v1_WatchManyRequest__Output, _roster_v1_WatchResponse__Output>
 }

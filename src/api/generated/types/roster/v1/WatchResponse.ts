@@ -9,6 +9,12 @@ export interface WatchResponse {
   'caught_up'?: (boolean);
   'progress'?: (boolean);
   'revision'?: (number | string | Long);
+  'watch_id'?: (number | string | Long);
+  'canceled'?: (boolean);
+  'error_status'?: (number);
+  'error_code'?: (string);
+  'error_message'?: (string);
+  'watch_ids'?: (number | string | Long)[];
 }
 
 export interface WatchResponse__Output {
@@ -17,4 +23,10 @@ export interface WatchResponse__Output {
   'caught_up': (boolean);
   'progress': (boolean);
   'revision': (number);
+  'watch_id': (number);
+  'canceled': (boolean);
+  'error_status': (number);
+  'error_code': (string);
+  'error_message': (string);
+  'watch_ids': (number)[];
 }
