@@ -219,7 +219,9 @@ function handleSignals(running: Running): void {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
-/** Stop accepting, hand leadership over, stop Raft, flush the log, close everything. */
+/**
+ * Stop accepting, hand leadership over, snapshot, stop Raft, flush the log, close everything.
+ */
 async function shutdown(running: Running): Promise<void> {
   const { node, api, transport, log, http, config } = running;
   const apiStopped = api.stop(2_000);
@@ -233,9 +235,20 @@ async function shutdown(running: Running): Promise<void> {
     }
   }
   await apiStopped;
+  // Restarting from a snapshot of everything applied replays no log: a rolling restart of a
+  // large registry is back in service sooner. A crash still recovers from snapshot + log.
+  const snapshotStartMs = Date.now();
+  try {
+    await node.snapshotNow();
+    running.logger.info({ ms: Date.now() - snapshotStartMs }, 'snapshot taken for the restart');
+  } catch (error: unknown) {
+    running.logger.warn({ err: getErrorMessage(error) }, 'snapshot at shutdown failed');
+  }
   node.stop();
   await transport.stop();
+  const closeStartMs = Date.now();
   await log.close();
+  running.logger.info({ ms: Date.now() - closeStartMs }, 'raft log closed');
 }
 
 function delay(ms: number): Promise<void> {

@@ -189,6 +189,13 @@ export class RegistryNode {
   }
 
   /** Stops ticking and fails pending requests; in-flight writes are abandoned (not lost). */
+  /** A snapshot at the applied index, durable when this resolves (graceful stop). */
+  snapshotNow(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.replica.snapshotNow((error) => (error === undefined ? resolve() : reject(error)));
+    });
+  }
+
   stop(): void {
     for (const stop of this.stopTimers) stop();
     this.stopTimers = [];

@@ -51,6 +51,8 @@ export class Replica<Result = unknown> {
   private ticks = 0;
   private readyInFlight = false;
   private snapshotInFlight = false;
+  /** snapshotNow() callers waiting for the snapshot in flight. */
+  private snapshotWaiters: ((error?: Error) => void)[] = [];
   private stopped = false;
   private softState: SoftState;
 
@@ -304,13 +306,34 @@ export class Replica<Result = unknown> {
     this.options.observer?.onSnapshotRestored?.(snapshot);
   }
 
+  /**
+   * Snapshots now, if anything was applied since the last snapshot: for a graceful stop, so
+   * that the node restarts from the snapshot with no log to replay. `done` runs once it is
+   * durable (at once when none is needed; after the one in flight, if one is).
+   */
+  snapshotNow(done: (error?: Error) => void): void {
+    if (this.stopped) {
+      done();
+      return;
+    }
+    if (!this.snapshotInFlight) this.takeSnapshot();
+    if (this.snapshotInFlight) this.snapshotWaiters.push(done);
+    else done();
+  }
+
   /** Snapshots the state machine every snapshotEntries applied entries and compacts the log. */
   private maybeSnapshot(): void {
-    const storage = this.options.storage;
-    const snapshotIndex = storage.snapshot().metadata.index;
+    const snapshotIndex = this.options.storage.snapshot().metadata.index;
     if (this.snapshotInFlight ||
       this.appliedIndex - snapshotIndex < this.options.snapshotEntries) return;
+    this.takeSnapshot();
+  }
+
+  private takeSnapshot(): void {
+    const storage = this.options.storage;
+    const snapshotIndex = storage.snapshot().metadata.index;
     const index = this.appliedIndex;
+    if (index <= snapshotIndex) return;
     const confState = this.node.confStateAt(index);
     // A snapshot restored in Raft but not yet applied here has replaced the log: skip.
     if (confState === undefined) return;
@@ -322,15 +345,20 @@ export class Replica<Result = unknown> {
     this.snapshotInFlight = true;
     this.options.persister.saveSnapshot(snapshot, compactIndex, (error?: Error) => {
       this.snapshotInFlight = false;
+      const waiters = this.snapshotWaiters;
+      this.snapshotWaiters = [];
       if (error !== undefined) {
+        for (const waiter of waiters) waiter(error);
         this.fail(error);
         return;
       }
-      if (this.stopped || !storage.createSnapshot({
+      if (!this.stopped && storage.createSnapshot({
         index, confState: snapshot.metadata.confState, data: snapshot.data,
-      })) return;
-      storage.compact(compactIndex);
-      this.options.observer?.onSnapshotSaved?.(snapshot, compactIndex);
+      })) {
+        storage.compact(compactIndex);
+        this.options.observer?.onSnapshotSaved?.(snapshot, compactIndex);
+      }
+      for (const waiter of waiters) waiter();
     });
   }
 

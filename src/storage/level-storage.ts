@@ -129,11 +129,18 @@ export class LevelLog implements LogPersister {
     this.enqueue(() => this.planSaveSnapshot(snapshot, compactIndex), done);
   }
 
-  /** Completes the writes already issued, then closes; later writes fail with STOPPED. */
+  /**
+   * Completes the writes already issued, then closes; later writes fail with STOPPED. The
+   * memtable is written out first: otherwise the next open replays LevelDB's write-ahead log
+   * (snapshots included) and writes it out itself, which is a restart's time, not a stop's.
+   */
   close(): Promise<void> {
     if (this.closePromise === undefined) {
       this.closeRequested = true;
-      this.closePromise = this.tail.then(() => this.db.close());
+      this.closePromise = this.tail.then(async () => {
+        await flushMemtable(this.db);
+        await this.db.close();
+      });
     }
     return this.closePromise;
   }
@@ -239,6 +246,18 @@ function appendEntries(ops: BatchOp[], durable: DurableLog, entries: readonly En
 
 function deleteEntries(ops: BatchOp[], lo: number, hi: number): void {
   for (let index = lo; index <= hi; index++) ops.push({ type: 'del', key: entryKey(index) });
+}
+
+/**
+ * LevelDB writes its memtable out before compacting a range; the range holding only the meta
+ * record (written once, at creation, below every other key) makes the compaction itself
+ * small. Best effort: a failure only leaves the log to be replayed at the next open.
+ */
+async function flushMemtable(db: Db): Promise<void> {
+  const compactRange = (db as unknown as {
+    compactRange?: (start: Uint8Array, end: Uint8Array) => Promise<void>;
+  }).compactRange;
+  await compactRange?.call(db, META_KEY, META_KEY).catch(() => {});
 }
 
 // ---- open and recovery ----
@@ -357,8 +376,18 @@ interface EntryScan {
  */
 async function scanEntries(db: Db, dataDir: string, snapshot: Snapshot): Promise<EntryScan> {
   const checker = new EntryChecker(dataDir, snapshot);
+  const snapshotIndex = snapshot.metadata.index;
+  // Entries below the snapshot are kept only for lagging followers and are not loaded: their
+  // keys are checked (contiguous) without reading their values, which is most of the log a
+  // node restarts with when it snapshotted on its way down.
+  const split = snapshotIndex > 0 ? entryKey(snapshotIndex) : ENTRY_KEY_MIN;
+  if (snapshotIndex > 0) {
+    for await (const key of db.keys({ gte: ENTRY_KEY_MIN, lt: split })) {
+      checker.checkKey(decodeOrThrow(dataDir, key, () => decodeEntryKey(key)));
+    }
+  }
   const entries: Entry[] = [];
-  for await (const [key, value] of db.iterator({ gte: ENTRY_KEY_MIN, lt: ENTRY_KEY_END })) {
+  for await (const [key, value] of db.iterator({ gte: split, lt: ENTRY_KEY_END })) {
     const entry = decodeOrThrow(dataDir, key, () => {
       const index = decodeEntryKey(key);
       const decoded = decodeEntry(value);
@@ -368,7 +397,7 @@ async function scanEntries(db: Db, dataDir: string, snapshot: Snapshot): Promise
       return decoded;
     });
     checker.check(entry);
-    if (entry.index > snapshot.metadata.index) entries.push(entry);
+    if (entry.index > snapshotIndex) entries.push(entry);
   }
   return { entries, durable: checker.finish(), anyKey: checker.firstIndex !== undefined };
 }
@@ -376,7 +405,9 @@ async function scanEntries(db: Db, dataDir: string, snapshot: Snapshot): Promise
 /** The log's shape: contiguous, starting right after the snapshot, terms never decreasing. */
 class EntryChecker {
   firstIndex: number | undefined = undefined;
-  private previous: Entry | undefined = undefined;
+  private previousIndex: number | undefined = undefined;
+  /** Undefined also when only the previous entry's key was read. */
+  private previousTerm: number | undefined = undefined;
   private readonly snapshotIndex: number;
   private readonly snapshotTerm: number;
 
@@ -385,37 +416,50 @@ class EntryChecker {
     this.snapshotTerm = snapshot.metadata.term;
   }
 
+  /** An entry below the snapshot, of which only the key was read. */
+  checkKey(index: number): void {
+    this.checkPosition(index);
+    this.firstIndex ??= index;
+    this.previousIndex = index;
+    this.previousTerm = undefined;
+  }
+
   check(entry: Entry): void {
     const { index, term } = entry;
-    const previous = this.previous;
-    if (previous === undefined && index > this.snapshotIndex + 1) {
-      throw corrupt(this.dataDir, `the first entry is ${index}, but the snapshot ends at ` +
-        `${this.snapshotIndex}: entries ${this.snapshotIndex + 1}..${index - 1} are missing`);
-    }
-    if (previous !== undefined && index !== previous.index + 1) {
-      throw corrupt(this.dataDir, `gap in the log: entry ${index} follows entry ` +
-        `${previous.index}`);
-    }
+    this.checkPosition(index);
     if (index === this.snapshotIndex && term !== this.snapshotTerm) {
       throw corrupt(this.dataDir, `entry ${index} has term ${term}, but the snapshot at ` +
         `${index} has term ${this.snapshotTerm}`);
     }
-    const previousTerm = index === this.snapshotIndex + 1 ? this.snapshotTerm : previous?.term;
+    const previousTerm = index === this.snapshotIndex + 1 ? this.snapshotTerm : this.previousTerm;
     if (previousTerm !== undefined && term < previousTerm) {
       throw corrupt(this.dataDir, `entry ${index} has term ${term}, lower than the term ` +
         `${previousTerm} before it`);
     }
     this.firstIndex ??= index;
-    this.previous = entry;
+    this.previousIndex = index;
+    this.previousTerm = term;
+  }
+
+  private checkPosition(index: number): void {
+    const previousIndex = this.previousIndex;
+    if (previousIndex === undefined && index > this.snapshotIndex + 1) {
+      throw corrupt(this.dataDir, `the first entry is ${index}, but the snapshot ends at ` +
+        `${this.snapshotIndex}: entries ${this.snapshotIndex + 1}..${index - 1} are missing`);
+    }
+    if (previousIndex !== undefined && index !== previousIndex + 1) {
+      throw corrupt(this.dataDir, `gap in the log: entry ${index} follows entry ` +
+        `${previousIndex}`);
+    }
   }
 
   /** The durable key range; a log ending below the snapshot was cut short. */
   finish(): DurableLog {
     const snapshotIndex = this.snapshotIndex;
-    if (this.previous === undefined || this.firstIndex === undefined) {
+    if (this.previousIndex === undefined || this.firstIndex === undefined) {
       return { snapshotIndex, offset: snapshotIndex, last: snapshotIndex };
     }
-    const last = this.previous.index;
+    const last = this.previousIndex;
     if (last < snapshotIndex) {
       throw corrupt(this.dataDir, `the log ends at ${last}, below the snapshot index ` +
         `${snapshotIndex}, yet entries before it were kept`);

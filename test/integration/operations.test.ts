@@ -84,6 +84,33 @@ describe('operating a cluster, real processes', () => {
     expect(answer.instances.map((one) => one.id)).toEqual(['d0', 'd1', 'd2', 'd3', 'd4']);
   }, 90_000);
 
+  it('a node stopped with SIGTERM snapshots first: it restarts with no log to replay',
+    async () => {
+      cluster = await TestCluster.start({ nodes: 3 });
+      const leader = await cluster.waitForLeader();
+      const client = cluster.client();
+      for (let i = 0; i < 30; i++) {
+        await client.register({ instance: { service: 'roll', id: `r${i}`, address: '10.0.0.7',
+          port: 80 } });
+      }
+      const follower = cluster.nodes.find((node) => node.name !== leader)?.name as string;
+      const before = await waitFor(async () => (await cluster?.statuses())
+        ?.find((row) => row.name === follower && row.applied >= 30),
+      { timeoutMs: 10_000, what: 'the follower applying the writes' });
+      // Far below --snapshot-entries (10,000): only the shutdown takes this snapshot.
+      expect(before.snapshot).toBeLessThan(30);
+      await cluster.kill(follower, 'SIGTERM');
+      cluster.restart(follower);
+      const after = await waitFor(async () => (await cluster?.statuses())
+        ?.find((row) => row.name === follower && row.ready),
+      { timeoutMs: 20_000, what: 'the restarted follower ready' });
+      expect(after.snapshot).toBeGreaterThanOrEqual(before.applied);
+      const answer = await cluster.client([cluster.node(follower).client]).lookup({
+        service: 'roll', consistency: 'SERIALIZABLE',
+      });
+      expect(answer.instances.length).toBe(30);
+    }, 60_000);
+
   it('refuses to start on a corrupt data dir, naming it', async () => {
     cluster = await TestCluster.start({ nodes: 1 });
     const node = cluster.nodes[0];

@@ -376,6 +376,44 @@ describe('LevelLog', () => {
     }, TIMEOUT_MS);
   });
 
+  describe('entries kept below the snapshot (for lagging followers)', () => {
+    /** Entries 2..10 on disk, a snapshot at 8 that kept 6..8. */
+    async function writeKeptLog(): Promise<void> {
+      const log = await open();
+      await log.bootstrap(BOOT_SNAPSHOT, BOOT_HARD_STATE);
+      await persist(log, {
+        entries: entries(2, [1, 1, 2, 2, 2, 2, 3, 3, 3]),
+        hardState: { term: 3, vote: 1, commit: 10 },
+      });
+      await saveSnapshot(log, snapshot(8, 3), 5);
+      await log.close();
+    }
+
+    it('only their keys are read: a gap among them is refused', async () => {
+      await writeKeptLog();
+      await withRawDb(async (db) => db.del(entryKey(7)));
+      await expectCorrupt('gap in the log: entry 8 follows entry 6');
+    }, TIMEOUT_MS);
+
+    it('the entry at the snapshot index is read in full and must match its term', async () => {
+      await writeKeptLog();
+      await withRawDb(async (db) => db.put(entryKey(8), encodeEntry(entry(8, 2))));
+      await expectCorrupt('entry 8 has term 2, but the snapshot at 8 has term 3');
+    }, TIMEOUT_MS);
+
+    it('their values are not read (never loaded, never served): a damaged one is skipped',
+      async () => {
+        await writeKeptLog();
+        await withRawDb(async (db) => db.put(entryKey(6), Uint8Array.of(1, 2)));
+        const log = await open();
+        expect(ids(log.recover().storage.allEntries())).toEqual(['9@3', '10@3']);
+        // ...and the next compaction deletes it with the rest.
+        await saveSnapshot(log, snapshot(10, 3), 10);
+        await log.close();
+        expect(await rawEntryIndexes()).toEqual([]);
+      }, TIMEOUT_MS);
+  });
+
   it('codec: encode and decode are exact inverses', () => {
     const snap: Snapshot = {
       metadata: {
