@@ -15,11 +15,11 @@ export interface WatchMuxOptions {
 
 /**
  * All of a client's watches on one WatchMany stream: one HTTP/2 stream carries every watch's
- * events, as etcd's client does, instead of one stream per watch (a write that 1,000 watches
- * see then crosses the connection as 1,000 messages of one stream, which costs both ends about
- * half as much). The stream opens with the first watch and closes with the last. When it
- * breaks, every watch is told and, after a backoff, created again on a new stream (on another
- * node) from its own last revision.
+ * events, as etcd's client does, instead of one stream per watch; and a change that several
+ * of them follow arrives once, naming them all (watch_ids), decoded once and shared. The
+ * stream opens with the first watch and closes with the last. When it breaks, every watch is
+ * told and, after a backoff, created again on a new stream (on another node) from its own
+ * last revision.
  */
 export class WatchMux implements WatchCarrier {
   private readonly options: WatchMuxOptions;
@@ -27,6 +27,8 @@ export class WatchMux implements WatchCarrier {
   private readonly ids = new Map<WatchStream, number>();
   /** Watches the server refused for now, re-created after a backoff. */
   private readonly retryTimers = new Map<WatchStream, NodeJS.Timeout>();
+  /** Consecutive refusals per watch, for its backoff; cleared when it receives anything. */
+  private readonly refusals = new Map<WatchStream, number>();
   private call: WatchManyCall | undefined;
   private reopenTimer: NodeJS.Timeout | undefined;
   private nextId = 1;
@@ -77,6 +79,7 @@ export class WatchMux implements WatchCarrier {
     const timer = this.retryTimers.get(watch);
     if (timer !== undefined) clearTimeout(timer);
     this.retryTimers.delete(watch);
+    this.refusals.delete(watch);
   }
 
   private open(): void {
@@ -105,6 +108,7 @@ export class WatchMux implements WatchCarrier {
     // Late answers for a cancelled watch, or our own cancel confirmed.
     if (watch === undefined) return;
     if (!response.canceled) {
+      this.refusals.delete(watch);
       watch.receive(response);
       return;
     }
@@ -116,12 +120,14 @@ export class WatchMux implements WatchCarrier {
     }
     // Refused for now (a node's watcher limit, an unexpected cancel): try again later.
     watch.interrupted(error);
+    const refusals = (this.refusals.get(watch) ?? 0) + 1;
+    this.refusals.set(watch, refusals);
     const timer = setTimeout(() => {
       this.retryTimers.delete(watch);
       if (this.call === call && this.watches.get(response.watch_id) === watch) {
         this.create(call, response.watch_id, watch);
       }
-    }, this.backoffMs(1));
+    }, this.backoffMs(refusals));
     this.retryTimers.set(watch, timer);
   }
 
