@@ -1,11 +1,8 @@
 import * as grpc from '@grpc/grpc-js';
 import { AssertionError, getErrorMessage } from '../core/assert.js';
-import { GrpcStatus, RosterError } from '../core/errors.js';
+import { ERROR_CODE_KEY, GrpcStatus, LEADER_HINT_KEY, RosterError } from '../core/errors.js';
 
-/** Trailing metadata naming the leader's client address, on UNAVAILABLE (SPEC.md). */
-export const LEADER_HINT_KEY = 'roster-leader';
-/** Trailing metadata with Roster's error code (ROSTER_ERR_...), for clients that branch on it. */
-export const ERROR_CODE_KEY = 'roster-error-code';
+export { ERROR_CODE_KEY, LEADER_HINT_KEY };
 
 export interface ApiError {
   readonly code: grpc.status;

@@ -19,7 +19,7 @@ export interface WatchHeader {
   /** 0: none (the Watch RPC). */
   readonly watchId: number;
   /** Non-empty: the response is for every watch listed (watchId must then be 0). */
-  readonly watchIds?: readonly number[];
+  readonly watchIds?: readonly number[] | undefined;
 }
 
 /** A response: the encoded event parts, then the header. One allocation. */
@@ -27,7 +27,10 @@ export function encodeWatchResponse(parts: readonly Uint8Array[], header: WatchH
   let partsBytes = 0;
   for (const part of parts) partsBytes += part.byteLength;
   const idsBytes = packedBytes(header.watchIds);
-  const size = partsBytes + 2 + 1 + varintBytes(header.revision) +
+  const flagTag = header.kind === 'snapshot' ? SNAPSHOT_TAG
+    : header.kind === 'caughtUp' ? CAUGHT_UP_TAG
+      : header.kind === 'progress' ? PROGRESS_TAG : undefined;
+  const size = partsBytes + (flagTag === undefined ? 0 : 2) + 1 + varintBytes(header.revision) +
     (header.watchId === 0 ? 0 : 1 + varintBytes(header.watchId)) +
     (idsBytes === 0 ? 0 : 1 + varintBytes(idsBytes) + idsBytes);
   const out = Buffer.allocUnsafe(size);
@@ -36,9 +39,6 @@ export function encodeWatchResponse(parts: readonly Uint8Array[], header: WatchH
     out.set(part, at);
     at += part.byteLength;
   }
-  const flagTag = header.kind === 'snapshot' ? SNAPSHOT_TAG
-    : header.kind === 'caughtUp' ? CAUGHT_UP_TAG
-      : header.kind === 'progress' ? PROGRESS_TAG : undefined;
   if (flagTag !== undefined) {
     out[at++] = flagTag;
     out[at++] = 1;
@@ -54,8 +54,7 @@ export function encodeWatchResponse(parts: readonly Uint8Array[], header: WatchH
     at = writeVarint(out, at, idsBytes);
     for (const id of header.watchIds as readonly number[]) at = writeVarint(out, at, id);
   }
-  // The flag pair was counted whether or not the kind has one.
-  return at === size ? out : out.subarray(0, at);
+  return out;
 }
 
 function packedBytes(ids: readonly number[] | undefined): number {

@@ -74,10 +74,8 @@ function parseFilter(request: WatchRequest__Output): WatchFilter {
 function responseBytes(
   delivery: WatchDelivery<Uint8Array>, watchId: number, watchIds?: readonly number[],
 ): Buffer {
-  return encodeWatchResponse(delivery.parts, {
-    kind: delivery.kind, revision: delivery.revision, watchId,
-    ...(watchIds === undefined ? {} : { watchIds }),
-  });
+  return encodeWatchResponse(delivery.parts,
+    { kind: delivery.kind, revision: delivery.revision, watchId, watchIds });
 }
 
 /** Written as raw bytes: the Watch and WatchMany serializers pass Buffers through. */
@@ -112,8 +110,6 @@ function watchOne(
 interface StreamWatch {
   /** The hub's id; undefined while node.watch() is still running (it may write at once). */
   hubId: number | undefined;
-  /** It was written while the stream was over its high-water mark: release it on drain. */
-  blocked: boolean;
 }
 
 /** Deliveries waiting for the end of the current task, each with the watches it is for. */
@@ -138,6 +134,8 @@ interface PendingWrite {
  */
 class WatchManyStream {
   private readonly watches = new Map<number, StreamWatch>();
+  /** Watches written while the stream was over its high-water mark: released on drain. */
+  private readonly blocked = new Set<StreamWatch>();
   private pending: PendingWrite[] = [];
   private flushQueued = false;
   private full = false;
@@ -190,7 +188,7 @@ class WatchManyStream {
         `at most ${WATCHES_PER_STREAM_MAX} watches per stream`);
     }
     const filter = parseFilter(request);
-    const entry: StreamWatch = { hubId: undefined, blocked: false };
+    const entry: StreamWatch = { hubId: undefined };
     this.watches.set(watchId, entry);
     try {
       entry.hubId = this.context.node.watch(filter, request.start_revision,
@@ -211,7 +209,7 @@ class WatchManyStream {
           this.flushQueued = true;
           queueMicrotask(() => this.flush());
         }
-        if (this.full) entry.blocked = true;
+        if (this.full) this.blocked.add(entry);
         return !this.full;
       },
     };
@@ -234,10 +232,11 @@ class WatchManyStream {
 
   private onDrain(): void {
     this.full = false;
-    for (const entry of this.watches.values()) {
-      if (!entry.blocked || entry.hubId === undefined) continue;
-      entry.blocked = false;
-      this.context.node.watchDrained(entry.hubId);
+    const released = [...this.blocked];
+    this.blocked.clear();
+    for (const entry of released) {
+      // A watch cancelled meanwhile is unknown to the hub: watchDrained ignores it.
+      if (entry.hubId !== undefined) this.context.node.watchDrained(entry.hubId);
     }
   }
 
@@ -251,6 +250,7 @@ class WatchManyStream {
     const entry = this.watches.get(watchId);
     if (entry !== undefined) {
       this.watches.delete(watchId);
+      this.blocked.delete(entry);
       if (entry.hubId !== undefined) this.context.node.cancelWatch(entry.hubId);
     }
     // Answered even for an unknown id: cancelling is idempotent.
@@ -277,6 +277,7 @@ class WatchManyStream {
       if (entry.hubId !== undefined) this.context.node.cancelWatch(entry.hubId);
     }
     this.watches.clear();
+    this.blocked.clear();
   }
 }
 

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { isServiceError } from '../client/index.js';
 import { getErrorMessage } from '../core/assert.js';
-import { RosterError } from '../core/errors.js';
+import { ERROR_CODE_KEY, RosterError } from '../core/errors.js';
 import { SERVE_FLAGS, parseServeConfig } from '../config/index.js';
 import { UsageError } from './command-args.js';
 import {
@@ -109,7 +109,7 @@ function report(command: string, error: unknown): number {
     return 2;
   }
   if (isServiceError(error)) {
-    const code = error.metadata?.get('roster-error-code')[0];
+    const code = error.metadata?.get(ERROR_CODE_KEY)[0];
     console.error(`roster ${command}: ${error.details}` +
       `${code === undefined ? '' : ` (${String(code)})`}`);
     return 1;

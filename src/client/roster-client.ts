@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { RosterError } from '../core/errors.js';
+import { ERROR_CODE_KEY, LEADER_HINT_KEY, RosterError } from '../core/errors.js';
 import { loadApiProtos } from '../api/generated/load.js';
 import type { ClusterClient } from '../api/generated/types/roster/v1/Cluster.js';
 import type { DeregisterRequest } from '../api/generated/types/roster/v1/DeregisterRequest.js';
@@ -42,7 +42,6 @@ import { KeepAliveLoop, type KeepAliveLoopOptions } from './keepalive-loop.js';
 import { WatchMux, type WatchManyCall } from './watch-mux.js';
 import { WatchStream, type WatchUpdate } from './watch-stream.js';
 
-const LEADER_HINT_KEY = 'roster-leader';
 
 /**
  * HTTP/2's default 64 KiB receive window lets only four 16 KiB lookup answers travel at once
@@ -50,7 +49,6 @@ const LEADER_HINT_KEY = 'roster-leader';
  * concurrent calls stream their answers.
  */
 const CHANNEL_OPTIONS: grpc.ChannelOptions = { 'grpc-node.flow_control_window': 16 * 1024 * 1024 };
-const ERROR_CODE_KEY = 'roster-error-code';
 
 /** Roster error codes that guarantee the request had no effect: safe to retry anywhere. */
 const NOT_APPLIED = new Set([

@@ -38,10 +38,6 @@ export class WatchMux implements WatchCarrier {
     this.options = options;
   }
 
-  get size(): number {
-    return this.watches.size;
-  }
-
   add(watch: WatchStream): void {
     if (this.ids.has(watch)) return;
     const id = this.nextId++;

@@ -1,4 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
+import { ERROR_CODE_KEY } from '../core/errors.js';
 import type { WatchEvent__Output } from '../api/generated/types/roster/v1/WatchEvent.js';
 import type { WatchRequest } from '../api/generated/types/roster/v1/WatchRequest.js';
 import type { WatchResponse__Output } from '../api/generated/types/roster/v1/WatchResponse.js';
@@ -62,10 +63,6 @@ export class WatchStream {
     return this.resumeRevision;
   }
 
-  get active(): boolean {
-    return !this.stopped;
-  }
-
   start(): void {
     if (!this.stopped) this.carrier.add(this);
   }
@@ -120,7 +117,7 @@ export class WatchStream {
 /** A watch's refusal as the ServiceError a unary call would have failed with. */
 export function refusalError(response: WatchResponse__Output): grpc.ServiceError {
   const metadata = new grpc.Metadata();
-  if (response.error_code !== '') metadata.set('roster-error-code', response.error_code);
+  if (response.error_code !== '') metadata.set(ERROR_CODE_KEY, response.error_code);
   const code = response.error_status as grpc.status;
   return Object.assign(new Error(`${code} ${grpc.status[code] ?? ''}: ${response.error_message}`), {
     code, details: response.error_message, metadata,

@@ -93,6 +93,11 @@ export const ERROR_CODES = {
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
+/** Trailing metadata naming the leader's client address, on UNAVAILABLE (SPEC.md). */
+export const LEADER_HINT_KEY = 'roster-leader';
+/** Trailing metadata with Roster's error code (ROSTER_ERR_...), for clients that branch on it. */
+export const ERROR_CODE_KEY = 'roster-error-code';
+
 /** A typed, expected error: a code from the table plus the detail that makes it actionable. */
 export class RosterError extends Error {
   override readonly name = 'RosterError';
