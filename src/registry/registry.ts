@@ -9,8 +9,10 @@ import {
   type ServiceSummary, type ServingStatus, type StoredInstance,
 } from './model.js';
 import { decodeSnapshot, encodeSnapshot } from './snapshot.js';
-import { addMember, memberKeys, removeMember, type LeaseMembers } from './lease-members.js';
-import { storedInstance, withChanges } from './stored-instance.js';
+import { addMember, memberList, removeMember, type LeaseMembers } from './lease-members.js';
+import {
+  sameList, sameRecord, storedInstance, withChanges,
+} from './stored-instance.js';
 import { compare } from './validate.js';
 
 /** The part of a log entry the registry reads (raft's Entry fits). */
@@ -25,8 +27,8 @@ interface LeaseRecord {
   readonly id: number;
   readonly ttlMs: number;
   remainingMs: number;
-  /** formatKey() of every instance bound to it. */
-  instances: LeaseMembers;
+  /** The stored object of every instance bound to it. */
+  instances: LeaseMembers<StoredInstance>;
 }
 
 export type StateLimits =
@@ -107,12 +109,7 @@ export class Registry {
     for (const [id, ttlMs, remainingMs] of state.leases) {
       this.leaseTable.set(id, { id, ttlMs, remainingMs, instances: undefined });
     }
-    for (const instance of state.instances) {
-      this.put(instance);
-      if (instance.leaseId !== 0) {
-        this.addToLease(instance.leaseId, formatKey(instance));
-      }
-    }
+    for (const instance of state.instances) this.put(instance);
   }
 
   // ---- Commands ---------------------------------------------------------------------------
@@ -165,8 +162,7 @@ export class Registry {
       load: existing?.load ?? {},
       createRevision: existing?.createRevision ?? revision,
       modRevision: revision,
-    });
-    this.bindLease(existing, instance);
+    }, existing ?? this.anyInstanceOf(spec));
     this.put(instance);
     const reason = existing === undefined ? 'registered' : 'updated';
     this.emit([{ type: 'PUT', reason, revision, instance }]);
@@ -180,21 +176,14 @@ export class Registry {
     return id;
   }
 
-  /** Moves the instance from its old lease (if any) to its new one (if any). */
-  private bindLease(before: StoredInstance | undefined, after: StoredInstance): void {
-    const key = formatKey(after);
-    if (before !== undefined && before.leaseId !== 0) this.removeFromLease(before.leaseId, key);
-    if (after.leaseId !== 0) this.addToLease(after.leaseId, key);
+  private addToLease(instance: StoredInstance): void {
+    const lease = this.leaseTable.get(instance.leaseId);
+    if (lease !== undefined) lease.instances = addMember(lease.instances, instance);
   }
 
-  private addToLease(id: number, key: string): void {
-    const lease = this.leaseTable.get(id);
-    if (lease !== undefined) lease.instances = addMember(lease.instances, key);
-  }
-
-  private removeFromLease(id: number, key: string): void {
-    const lease = this.leaseTable.get(id);
-    if (lease !== undefined) lease.instances = removeMember(lease.instances, key);
+  private removeFromLease(instance: StoredInstance): void {
+    const lease = this.leaseTable.get(instance.leaseId);
+    if (lease !== undefined) lease.instances = removeMember(lease.instances, instance);
   }
 
   private deregister(key: InstanceKey): CommandResult {
@@ -227,9 +216,9 @@ export class Registry {
     const reason = op === 'revoke' ? 'expired' : 'deregistered';
     const events: RegistryEvent[] = [];
     for (const lease of leases) {
-      for (const key of memberKeys(lease.instances).sort(compare)) {
-        const instance = this.getByFormattedKey(key);
-        assert(instance !== undefined, `lease ${lease.id} holds missing instance ${key}`);
+      for (const instance of sortedMembers(lease.instances)) {
+        assert(this.get(instance) === instance,
+          `lease ${lease.id} holds a stale instance ${formatKey(instance)}`);
         this.remove(instance);
         const removed = withChanges(instance, { modRevision: revision });
         events.push({ type: 'DELETE', reason, revision, instance: removed });
@@ -269,9 +258,8 @@ export class Registry {
   ): CommandResult {
     const updated: StoredInstance[] = [];
     for (const [id, change] of changes) {
-      for (const key of memberKeys(this.leaseTable.get(id)?.instances).sort(compare)) {
-        const instance = this.getByFormattedKey(key);
-        const next = instance === undefined ? undefined : change(instance);
+      for (const instance of sortedMembers(this.leaseTable.get(id)?.instances)) {
+        const next = change(instance);
         if (next !== undefined) updated.push(next);
       }
     }
@@ -321,8 +309,11 @@ export class Registry {
       services.set(instance.service, instances);
       this.serviceCount += 1;
     }
-    if (!instances.has(instance.id)) this.instanceCount += 1;
+    const previous = instances.get(instance.id);
+    if (previous === undefined) this.instanceCount += 1;
+    else if (previous.leaseId !== 0) this.removeFromLease(previous);
     instances.set(instance.id, instance);
+    if (instance.leaseId !== 0) this.addToLease(instance);
   }
 
   private remove(instance: StoredInstance): void {
@@ -331,7 +322,7 @@ export class Registry {
     assert(services !== undefined && instances !== undefined && instances.delete(instance.id),
       `removing missing instance ${formatKey(instance)}`);
     this.instanceCount -= 1;
-    if (instance.leaseId !== 0) this.removeFromLease(instance.leaseId, formatKey(instance));
+    if (instance.leaseId !== 0) this.removeFromLease(instance);
     // Empty services and namespaces disappear, so listings show what exists.
     if (instances.size === 0) {
       services.delete(instance.service);
@@ -344,16 +335,14 @@ export class Registry {
     if (events.length > 0) this.onEvents?.(events);
   }
 
+  private anyInstanceOf(key: { namespace: string; service: string }): StoredInstance | undefined {
+    return this.namespaces.get(key.namespace)?.get(key.service)?.values().next().value;
+  }
+
   // ---- Queries ----------------------------------------------------------------------------
 
   get(key: InstanceKey): StoredInstance | undefined {
     return this.namespaces.get(key.namespace)?.get(key.service)?.get(key.id);
-  }
-
-  private getByFormattedKey(key: string): StoredInstance | undefined {
-    const [namespace, service, ...rest] = key.split('/');
-    if (namespace === undefined || service === undefined) return undefined;
-    return this.get({ namespace, service, id: rest.join('/') });
   }
 
   /** Matching instances, sorted by id. */
@@ -420,9 +409,7 @@ export class Registry {
 
   /** The instances bound to a lease. */
   leaseInstances(id: number): StoredInstance[] {
-    const keys = memberKeys(this.leaseTable.get(id)?.instances).sort(compare);
-    return keys.map((key) => this.getByFormattedKey(key))
-      .filter((instance) => instance !== undefined);
+    return sortedMembers(this.leaseTable.get(id)?.instances);
   }
 
   members(): Member[] {
@@ -437,6 +424,14 @@ export class Registry {
   setMembers(members: readonly Member[]): void {
     this.memberTable = new Map(members.map((member) => [member.id, member]));
   }
+}
+
+/** A lease's instances in formatKey() order: the same order, hence events, on every replica. */
+function sortedMembers(members: LeaseMembers<StoredInstance>): StoredInstance[] {
+  const list = memberList(members);
+  if (list.length < 2) return list;
+  return list.map((instance) => [formatKey(instance), instance] as const)
+    .sort(([a], [b]) => compare(a, b)).map(([, instance]) => instance);
 }
 
 function matchesQuery(instance: StoredInstance, query: LookupQuery): boolean {
@@ -457,13 +452,8 @@ const SPEC_FIELDS = [
 /** Whether a registration would change nothing (specs are normalized: sorted tags and keys). */
 function sameSpec(stored: StoredInstance, spec: InstanceSpec): boolean {
   for (const field of SPEC_FIELDS) if (stored[field] !== spec[field]) return false;
-  return sameList(stored.tags, spec.tags) &&
-    JSON.stringify(stored.metadata) === JSON.stringify(spec.metadata) &&
-    JSON.stringify(stored.ports) === JSON.stringify(spec.ports);
-}
-
-function sameList(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((item, i) => item === b[i]);
+  return sameList(stored.tags, spec.tags) && sameRecord(stored.metadata, spec.metadata) &&
+    sameRecord(stored.ports, spec.ports);
 }
 
 function sameLoad(

@@ -32,21 +32,31 @@ function shared<Value>(record: Readonly<Record<string, Value>>): Readonly<Record
 export type InstanceState = Pick<StoredInstance,
   'leaseId' | 'status' | 'health' | 'load' | 'createRevision' | 'modRevision'>;
 
-export function storedInstance(spec: InstanceSpec, state: InstanceState): StoredInstance {
+/**
+ * Builds a stored instance. `sibling` (another instance of the service, or the previous version
+ * of this one) lends its tags, metadata and ports when they are equal: the replicas of one
+ * deployment usually carry the same ones, and 100,000 copies of one list are megabytes.
+ */
+export function storedInstance(
+  spec: InstanceSpec, state: InstanceState, sibling?: StoredInstance,
+): StoredInstance {
   return {
     namespace: intern(spec.namespace),
     service: intern(spec.service),
     id: spec.id,
     address: spec.address,
     port: spec.port,
-    ports: shared(spec.ports),
+    ports: sibling !== undefined && sameRecord(sibling.ports, spec.ports) ?
+      sibling.ports : shared(spec.ports),
     protocol: intern(spec.protocol),
     version: intern(spec.version),
     environment: intern(spec.environment),
     region: intern(spec.region),
     zone: intern(spec.zone),
-    tags: spec.tags.length === 0 ? EMPTY_LIST : spec.tags,
-    metadata: shared(spec.metadata),
+    tags: sibling !== undefined && sameList(sibling.tags, spec.tags) ? sibling.tags :
+      spec.tags.length === 0 ? EMPTY_LIST : spec.tags,
+    metadata: sibling !== undefined && sameRecord(sibling.metadata, spec.metadata) ?
+      sibling.metadata : shared(spec.metadata),
     weight: spec.weight,
     priority: spec.priority,
     capacity: spec.capacity,
@@ -57,6 +67,28 @@ export function storedInstance(spec: InstanceSpec, state: InstanceState): Stored
     createRevision: state.createRevision,
     modRevision: state.modRevision,
   };
+}
+
+export function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Same keys in the same order with the same values (specs are normalized: sorted keys). */
+export function sameRecord<Value>(
+  a: Readonly<Record<string, Value>>, b: Readonly<Record<string, Value>>,
+): boolean {
+  if (a === b) return true;
+  const keys = Object.keys(a);
+  const otherKeys = Object.keys(b);
+  if (keys.length !== otherKeys.length) return false;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    if (key !== otherKeys[i] || a[key] !== b[key]) return false;
+  }
+  return true;
 }
 
 /** A copy of `instance` with some of its registry-maintained fields changed. */

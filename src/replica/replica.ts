@@ -6,7 +6,9 @@ import {
   type ConfChange, type Entry, type LocalResult, type Message, type NodeId, type ProposeResult,
   type RaftConfig, type RaftStatus, type Ready, type Snapshot, type SoftState,
 } from '../raft/index.js';
-import type { LogPersister, MemoryStorage } from '../storage/index.js';
+import {
+  RELEASED_SNAPSHOT_DATA, isReleasedSnapshotData, type LogPersister, type MemoryStorage,
+} from '../storage/index.js';
 import type { Transport } from '../transport/index.js';
 import type {
   ProposalOutcome, ReadOutcome, ReplicaObserver, StateMachine,
@@ -61,6 +63,7 @@ export class Replica<Result = unknown> {
     this.id = options.id;
     const snapshot = options.storage.snapshot();
     options.stateMachine.restore(snapshot.data);
+    options.storage.releaseSnapshotData();
     this.appliedIndex = snapshot.metadata.index;
     this.node = new RaftNode({ ...options.raft, id: options.id, storage: options.storage });
     this.proposals = new PendingProposals({ capacity: limits.proposalsPendingMax });
@@ -217,7 +220,7 @@ export class Replica<Result = unknown> {
     this.options.observer?.onReady?.(ready);
     if (ready.softState !== undefined) this.onSoftState(ready.softState);
     // A leader's appends leave now: followers write while this node writes.
-    if (ready.earlyMessages.length > 0) this.options.transport.send(ready.earlyMessages);
+    if (ready.earlyMessages.length > 0) this.send(ready.earlyMessages);
     const needsWrite = ready.hardState !== undefined || ready.snapshot !== undefined ||
       ready.entries.length > 0;
     if (!needsWrite) {
@@ -258,8 +261,11 @@ export class Replica<Result = unknown> {
     if (ready.hardState !== undefined) storage.setHardState(ready.hardState);
     if (persisted) this.options.observer?.onPersisted?.(ready);
     // Only now may messages leave: votes and acks speak for state that is durable.
-    if (ready.messages.length > 0) this.options.transport.send(ready.messages);
-    if (ready.snapshot !== undefined) this.restoreSnapshot(ready.snapshot);
+    if (ready.messages.length > 0) this.send(ready.messages);
+    if (ready.snapshot !== undefined) {
+      this.restoreSnapshot(ready.snapshot);
+      storage.releaseSnapshotData();
+    }
     for (const entry of ready.committedEntries) this.applyEntry(entry);
     for (const readState of ready.readStates) this.reads.confirm(readState);
     this.node.advance();
@@ -267,6 +273,36 @@ export class Replica<Result = unknown> {
     this.reads.serve(this.appliedIndex);
     this.maybeSnapshot();
     this.options.requestDrive();
+  }
+
+  /**
+   * Sends, except snapshots whose data the storage released: those leave once read back from
+   * disk (a follower that needs one waits a disk read longer; no node holds a second copy of
+   * its state for it).
+   */
+  private send(messages: readonly Message[]): void {
+    if (!messages.some(isReleasedSnapshot)) {
+      this.options.transport.send(messages);
+      return;
+    }
+    const ready = messages.filter((message) => !isReleasedSnapshot(message));
+    if (ready.length > 0) this.options.transport.send(ready);
+    for (const message of messages) if (isReleasedSnapshot(message)) this.sendFromDisk(message);
+  }
+
+  private sendFromDisk(message: Message): void {
+    const wanted = message.snapshot?.metadata.index ?? 0;
+    this.options.persister.loadSnapshot((error, snapshot) => {
+      if (this.stopped) return;
+      if (error !== undefined || snapshot === undefined) {
+        this.fail(error ?? new Error('the durable snapshot could not be read'));
+        return;
+      }
+      // Memory only ever records a snapshot after it is durable, and disk only moves forward.
+      assert(snapshot.metadata.index >= wanted,
+        `durable snapshot ${snapshot.metadata.index} is older than ${wanted}`);
+      this.options.transport.send([{ ...message, snapshot }]);
+    });
   }
 
   private onSoftState(softState: SoftState): void {
@@ -352,8 +388,9 @@ export class Replica<Result = unknown> {
         this.fail(error);
         return;
       }
+      // Durable now: memory keeps the metadata, and a follower's copy is read from disk.
       if (!this.stopped && storage.createSnapshot({
-        index, confState: snapshot.metadata.confState, data: snapshot.data,
+        index, confState: snapshot.metadata.confState, data: RELEASED_SNAPSHOT_DATA,
       })) {
         storage.compact(compactIndex);
         this.options.observer?.onSnapshotSaved?.(snapshot, compactIndex);
@@ -367,4 +404,9 @@ export class Replica<Result = unknown> {
     if (this.options.onFatal !== undefined) this.options.onFatal(error);
     else throw error;
   }
+}
+
+function isReleasedSnapshot(message: Message): boolean {
+  return message.type === 'snap' && message.snapshot !== undefined &&
+    isReleasedSnapshotData(message.snapshot.data);
 }

@@ -60,6 +60,11 @@ export class SimDisk implements LogPersister {
     }, done);
   }
 
+  /** A read, in order with the writes issued before it; lost (never answered) in a crash. */
+  loadSnapshot(done: (error: Error | undefined, snapshot: Snapshot | undefined) => void): void {
+    this.write(() => undefined, () => done(undefined, this.durable.snapshot));
+  }
+
   private write(apply: () => void, done: (error?: Error) => void): void {
     const epoch = this.epoch;
     const startMs = Math.max(this.queue.nowMs, this.busyUntilMs);

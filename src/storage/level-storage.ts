@@ -129,6 +129,22 @@ export class LevelLog implements LogPersister {
     this.enqueue(() => this.planSaveSnapshot(snapshot, compactIndex), done);
   }
 
+  loadSnapshot(done: (error: Error | undefined, snapshot: Snapshot | undefined) => void): void {
+    const stopped = this.closeRequested;
+    this.tail = this.tail.then(async () => {
+      let snapshot: Snapshot | undefined;
+      let error: Error | undefined;
+      try {
+        if (stopped) throw this.stoppedError();
+        snapshot = await readRecord(this.db, this.dataDir, SNAPSHOT_KEY, decodeSnapshot) ??
+          EMPTY_SNAPSHOT;
+      } catch (caught) {
+        error = caught instanceof Error ? caught : new Error(getErrorMessage(caught));
+      }
+      queueMicrotask(() => done(error, snapshot));
+    });
+  }
+
   /**
    * Completes the writes already issued, then closes; later writes fail with STOPPED. The
    * memtable is written out first: otherwise the next open replays LevelDB's write-ahead log

@@ -5,6 +5,19 @@ import {
 } from '../raft/index.js';
 
 /**
+ * Stands for snapshot data the storage no longer holds in memory: it is durable, and the
+ * driver reads it back from its persister (LogPersister.loadSnapshot) when a follower needs
+ * it. A node's last snapshot is the size of its whole state (20+ MB at 100,000 instances);
+ * keeping a copy beside the live state would cost every node that much for a rare transfer.
+ * Compared by identity; never sent.
+ */
+export const RELEASED_SNAPSHOT_DATA: Uint8Array = new Uint8Array(0);
+
+export function isReleasedSnapshotData(data: Uint8Array): boolean {
+  return data === RELEASED_SNAPSHOT_DATA;
+}
+
+/**
  * The log since the last snapshot, in memory (etcd-io/raft's MemoryStorage). Raft reads it;
  * the driver writes it after the same data is durable (LevelDB, or the simulator's disk), so
  * everything here is stable. entries[0] is a dummy carrying the snapshot's index and term.
@@ -65,6 +78,15 @@ export class MemoryStorage implements RaftStorage {
 
   snapshot(): Snapshot {
     return this.snapshotValue;
+  }
+
+  /**
+   * Keeps only the snapshot's metadata, once its data is durable and applied: snapshot() then
+   * answers RELEASED_SNAPSHOT_DATA as its data.
+   */
+  releaseSnapshotData(): void {
+    if (this.snapshotValue.metadata.index === 0) return; // empty: nothing worth freeing
+    this.snapshotValue = { metadata: this.snapshotValue.metadata, data: RELEASED_SNAPSHOT_DATA };
   }
 
   /** Replaces everything with a snapshot received from the leader. */

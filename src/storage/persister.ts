@@ -22,4 +22,10 @@ export interface LogPersister {
   persist(batch: PersistBatch, done: (error?: Error) => void): void;
   /** Stores a locally taken snapshot, then drops entries up to compactIndex. */
   saveSnapshot(snapshot: Snapshot, compactIndex: number, done: (error?: Error) => void): void;
+  /**
+   * Reads back the latest durable snapshot, after the writes already issued (memory keeps only
+   * its metadata: MemoryStorage.releaseSnapshotData). It is at least as new as any snapshot
+   * the driver has recorded in memory, since memory only follows durable writes.
+   */
+  loadSnapshot(done: (error: Error | undefined, snapshot: Snapshot | undefined) => void): void;
 }

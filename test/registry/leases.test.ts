@@ -71,6 +71,29 @@ describe('leases in the registry', () => {
       .toEqual([one, two]);
   });
 
+  it('a lease follows its instances through updates, moves and restores', () => {
+    const { registry, apply, spec, events } = setup();
+    const one = leaseOf(apply({ op: 'register', instance: spec('a'), lease: { ttlMs: 3000 } }));
+    apply({ op: 'register', instance: spec('b'), lease: { id: one } });
+    apply({ op: 'setStatus', leaseIds: [one], status: 'draining' });
+    // b moves to a lease of its own; a's new version stays on the first.
+    const two = leaseOf(apply({ op: 'register', instance: spec('b'), lease: { ttlMs: 3000 } }));
+    expect(registry.leaseInstances(one).map((instance) => [instance.id, instance.status]))
+      .toEqual([['a', 'draining']]);
+    expect(registry.leaseInstances(two).map((one) => one.id)).toEqual(['b']);
+    const restored = new Registry();
+    restored.restore(registry.snapshot());
+    for (const target of [registry, restored]) {
+      events.length = 0;
+      expect(target.applyCommand({ op: 'revoke', leaseIds: [one] })).toMatchObject({ count: 1 });
+      expect(target.lookup({ namespace: 'default', service: 'web', tags: [], version: '',
+        zone: '', region: '', environment: '', includeUnhealthy: true }).map((i) => i.id))
+        .toEqual(['b']);
+      expect(target.leaseInstances(two).map((instance) => instance.modRevision))
+        .toEqual([rev(4)]);
+    }
+  });
+
   it('revoking leases that are gone changes nothing (a duplicate revoke after failover)', () => {
     const { registry, apply, events } = setup();
     expect(apply({ op: 'revoke', leaseIds: [7] }))

@@ -16,6 +16,13 @@ const state: RegistryState = {
   instances: [instance, { ...instance, id: 'a-2', leaseId: 0, tags: [], load: {} }],
 };
 
+/** An instance as formats 2 and 3 wrote it. */
+function tuple(i: StoredInstance): unknown[] {
+  return [i.namespace, i.service, i.id, i.address, i.port, i.ports, i.protocol, i.version,
+    i.environment, i.region, i.zone, i.tags, i.metadata, i.weight, i.priority, i.capacity,
+    i.leaseId, i.status, i.health, i.load, i.createRevision, i.modRevision];
+}
+
 describe('registry snapshots', () => {
   it('round-trip every field', () => {
     expect(decodeSnapshot(encodeSnapshot(state))).toEqual(state);
@@ -29,19 +36,41 @@ describe('registry snapshots', () => {
         (_, i) => ({ ...instance, id: `a-${i}`, leaseId: (i % 2_100) + 1 })),
     };
     const data = encodeSnapshot(many);
-    expect(data[0]).toBe(3);
-    // A header, three lease lines and three instance lines.
-    expect(data.filter((byte) => byte === 10)).toHaveLength(6);
-    expect(decodeSnapshot(data)).toEqual(many);
+    expect(data[0]).toBe(4);
+    // A header, three lease lines, one profile line and three instance lines.
+    expect(data.filter((byte) => byte === 10)).toHaveLength(7);
+    const decoded = decodeSnapshot(data);
+    expect(decoded).toEqual(many);
+    // The instances of one profile share its lists and maps.
+    expect(decoded.instances[1]?.tags).toBe(decoded.instances[0]?.tags);
+    expect(decoded.instances[1]?.metadata).toBe(decoded.instances[0]?.metadata);
     const empty: RegistryState = { revision: 0, members: [], leases: [], instances: [] };
     expect(decodeSnapshot(encodeSnapshot(empty))).toEqual(empty);
   });
 
+  it('write each profile once: a fraction of format 3\'s bytes for replicas of one service',
+    () => {
+      const replicas: RegistryState = {
+        ...state,
+        instances: Array.from({ length: 1_000 }, (_, i) => ({ ...instance, id: `a-${i}` })),
+      };
+      const format3 = JSON.stringify(replicas.instances.map(tuple)).length;
+      expect(encodeSnapshot(replicas).byteLength).toBeLessThan(format3 * 0.6);
+    });
+
+  it('still read format 3 (lines of whole-instance field arrays)', () => {
+    const header = JSON.stringify({ revision: 9, members: state.members, leaseLines: 1 });
+    const text = `${header}\n${JSON.stringify(state.leases)}\n` +
+      `${JSON.stringify(state.instances.map(tuple))}`;
+    const bytes = new TextEncoder().encode(text);
+    const data = new Uint8Array(bytes.byteLength + 1);
+    data[0] = 3;
+    data.set(bytes, 1);
+    expect(decodeSnapshot(data)).toEqual(state);
+  });
+
   it('still read format 2 (one JSON document, instances as field arrays)', () => {
-    const tuples = state.instances.map((i) => [i.namespace, i.service, i.id, i.address, i.port,
-      i.ports, i.protocol, i.version, i.environment, i.region, i.zone, i.tags, i.metadata,
-      i.weight, i.priority, i.capacity, i.leaseId, i.status, i.health, i.load,
-      i.createRevision, i.modRevision]);
+    const tuples = state.instances.map(tuple);
     const bytes = new TextEncoder().encode(JSON.stringify({ ...state, instances: tuples }));
     const data = new Uint8Array(bytes.byteLength + 1);
     data[0] = 2;
@@ -66,8 +95,15 @@ describe('registry snapshots', () => {
 
   it('refuses an unknown format or a malformed instance', () => {
     const data = encodeSnapshot(state);
-    data[0] = 4;
-    expect(() => decodeSnapshot(data)).toThrow(/unknown snapshot format 4/);
+    data[0] = 5;
+    expect(() => decodeSnapshot(data)).toThrow(/unknown snapshot format 5/);
+    const orphan = new TextEncoder().encode(
+      `${JSON.stringify({ revision: 1, members: [], leaseLines: 0, profileLines: 0 })}\n` +
+      '[[0,"a","10.0.0.1",80,0,"serving","passing",{},2,2]]');
+    const noProfile = new Uint8Array(orphan.byteLength + 1);
+    noProfile[0] = 4;
+    noProfile.set(orphan, 1);
+    expect(() => decodeSnapshot(noProfile)).toThrow(/missing profile 0/);
     const lines = new TextEncoder().encode(
       `${JSON.stringify({ revision: 1, members: [], leaseLines: 0 })}\n[["x"]]`);
     const badLine = new Uint8Array(lines.byteLength + 1);

@@ -49,4 +49,21 @@ describe('withChanges', () => {
   it('can set a lease id to 0 (no lease)', () => {
     expect(withChanges(storedInstance(spec, state), { leaseId: 0 }).leaseId).toBe(0);
   });
+
+  it('borrows a sibling\'s tags, metadata and ports when equal, and only then', () => {
+    const first = storedInstance(spec, state);
+    const same = storedInstance({ ...spec, id: 'a-2', tags: ['blue'], metadata: { team: 'x' },
+      ports: { http: 80 } }, state, first);
+    expect(same.tags).toBe(first.tags);
+    expect(same.metadata).toBe(first.metadata);
+    expect(same.ports).toBe(first.ports);
+    const other = storedInstance({ ...spec, id: 'a-3', tags: ['blue', 'canary'],
+      metadata: { team: 'y' }, ports: { grpc: 80 } }, state, first);
+    expect(other.tags).toEqual(['blue', 'canary']);
+    expect(other.metadata).toEqual({ team: 'y' });
+    expect(other.ports).toEqual({ grpc: 80 });
+    const reordered = storedInstance({ ...spec, metadata: { b: '1', a: '2' } }, state,
+      storedInstance({ ...spec, metadata: { a: '2', b: '1' } }, state));
+    expect(Object.keys(reordered.metadata)).toEqual(['b', 'a']);
+  });
 });

@@ -5,7 +5,9 @@ import fc from 'fast-check';
 import { Level } from 'level';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isRosterError } from '../../src/core/errors.js';
-import type { ConfState, Entry, HardState, Snapshot } from '../../src/raft/types.js';
+import {
+  EMPTY_SNAPSHOT, type ConfState, type Entry, type HardState, type Snapshot,
+} from '../../src/raft/types.js';
 import {
   HARD_STATE_KEY, META_KEY, decodeEntry, decodeHardState, decodeMeta, decodeSnapshot, encodeEntry,
   encodeHardState, encodeMeta, encodeSnapshot, entryKey,
@@ -219,6 +221,24 @@ describe('LevelLog', () => {
     expect(log.recover().storage.snapshot().metadata.index).toBe(10);
     expect(log.recover().storage.allEntries()).toEqual([]);
   }, TIMEOUT_MS);
+
+  it('loadSnapshot reads back the latest durable snapshot, after the writes issued before it',
+    async () => {
+      const log = await open();
+      const load = (): Promise<Snapshot | undefined> => new Promise((resolve, reject) => {
+        log.loadSnapshot((error, snap) => (error === undefined ? resolve(snap) : reject(error)));
+      });
+      expect(await load()).toEqual(EMPTY_SNAPSHOT);
+      await log.bootstrap(BOOT_SNAPSHOT, BOOT_HARD_STATE);
+      await persist(log, { entries: entries(2, [1, 1, 1]), hardState: BOOT_HARD_STATE });
+      // Issued right after the save and not awaited: the read still sees it.
+      const saved = saveSnapshot(log, snapshot(3, 1), 2);
+      const loaded = load();
+      await saved;
+      expect(await loaded).toEqual(snapshot(3, 1));
+      await log.close();
+      await expect(load()).rejects.toMatchObject({ code: 'ROSTER_ERR_STOPPED' });
+    }, TIMEOUT_MS);
 
   it('completes writes in issue order', async () => {
     let log = await open();

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { AssertionError } from '../../src/core/assert.js';
 import { LogCompactedError, LogUnavailableError } from '../../src/raft/storage.js';
 import { entryBytes, type ConfState, type Entry, type Snapshot } from '../../src/raft/types.js';
-import { MemoryStorage } from '../../src/storage/memory-storage.js';
+import {
+  MemoryStorage, RELEASED_SNAPSHOT_DATA, isReleasedSnapshotData,
+} from '../../src/storage/memory-storage.js';
 
 const CONF: ConfState = { voters: [1, 2, 3], learners: [] };
 const BIG = 1_000_000;
@@ -39,6 +41,20 @@ function compacted(): MemoryStorage {
 }
 
 describe('MemoryStorage', () => {
+  it('releases snapshot data and keeps its metadata (an empty snapshot stays as it is)', () => {
+    const empty = new MemoryStorage();
+    const before = empty.snapshot();
+    empty.releaseSnapshotData();
+    expect(empty.snapshot()).toBe(before);
+    const storage = compacted();
+    storage.releaseSnapshotData();
+    expect(storage.snapshot().metadata).toEqual({ index: 3, term: 2, confState: CONF });
+    expect(storage.snapshot().data).toBe(RELEASED_SNAPSHOT_DATA);
+    expect(isReleasedSnapshotData(storage.snapshot().data)).toBe(true);
+    expect(isReleasedSnapshotData(new Uint8Array(0))).toBe(false);
+    expect(storage.term(3)).toBe(2);
+  });
+
   it('starts empty at index 0', () => {
     const storage = new MemoryStorage();
     expect(storage.firstIndex()).toBe(1);
