@@ -130,19 +130,9 @@ export class LevelLog implements LogPersister {
   }
 
   loadSnapshot(done: (error: Error | undefined, snapshot: Snapshot | undefined) => void): void {
-    const stopped = this.closeRequested;
-    this.tail = this.tail.then(async () => {
-      let snapshot: Snapshot | undefined;
-      let error: Error | undefined;
-      try {
-        if (stopped) throw this.stoppedError();
-        snapshot = await readRecord(this.db, this.dataDir, SNAPSHOT_KEY, decodeSnapshot) ??
-          EMPTY_SNAPSHOT;
-      } catch (caught) {
-        error = caught instanceof Error ? caught : new Error(getErrorMessage(caught));
-      }
-      queueMicrotask(() => done(error, snapshot));
-    });
+    const read = async (): Promise<Snapshot> =>
+      await readRecord(this.db, this.dataDir, SNAPSHOT_KEY, decodeSnapshot) ?? EMPTY_SNAPSHOT;
+    this.inOrder(read, done);
   }
 
   /**
@@ -162,13 +152,31 @@ export class LevelLog implements LogPersister {
   }
 
   private enqueue(plan: () => WritePlan, done: Done): void {
-    // Decided at issue time: writes issued before close() still complete.
+    this.inOrder(async () => {
+      const error = await this.write(plan);
+      if (error !== undefined) throw error;
+    }, (error) => (error === undefined ? done() : done(error)));
+  }
+
+  /** Runs `task` after everything issued before it; fails with STOPPED if issued after close(). */
+  private inOrder<Value>(
+    task: () => Promise<Value>,
+    done: (error: Error | undefined, value: Value | undefined) => void,
+  ): void {
+    // Decided at issue time: work issued before close() still completes.
     const stopped = this.closeRequested;
     this.tail = this.tail.then(async () => {
-      const error = stopped ? this.stoppedError() : await this.write(plan);
+      let value: Value | undefined;
+      let error: Error | undefined;
+      try {
+        if (stopped) throw this.stoppedError();
+        value = await task();
+      } catch (caught) {
+        error = caught instanceof Error ? caught : new Error(getErrorMessage(caught));
+      }
       // Outside the promise chain: a throwing callback surfaces as an uncaught exception (as
       // with any callback API) instead of breaking the queue; microtasks keep `done` in order.
-      queueMicrotask(() => (error === undefined ? done() : done(error)));
+      queueMicrotask(() => done(error, value));
     });
   }
 
