@@ -105,7 +105,7 @@ describe('DeadlineWheel', () => {
     expect(wheel.bucketCount()).toBe(0);
   });
 
-  it('drains one huge bucket one id per call (a kept cursor, not a rescan)', () => {
+  it('drains one huge bucket one slot per call (a list, not a rescan)', () => {
     const wheel = new DeadlineWheel(10);
     for (let id = 0; id < 200_000; id++) wheel.schedule(id, 100);
     wheel.advance(200);
@@ -128,6 +128,21 @@ describe('DeadlineWheel', () => {
 
   it.each([0, -1, Number.NaN, Number.POSITIVE_INFINITY])('rejects granularity %s', (value) => {
     expect(() => new DeadlineWheel(value)).toThrow(AssertionError);
+  });
+
+  it.each([-1, 1.5, Number.NaN, 1 << 26])('rejects slot %s', (slot) => {
+    expect(() => new DeadlineWheel(10).schedule(slot, 100)).toThrow(AssertionError);
+  });
+
+  it('grows past its initial capacity and keeps every slot in its bucket', () => {
+    const wheel = new DeadlineWheel(10);
+    for (let slot = 5_000; slot >= 0; slot -= 1) wheel.schedule(slot, slot % 2 === 0 ? 100 : 200);
+    expect(wheel.size).toBe(5_001);
+    expect(wheel.advance(150)).toBe(2_501);
+    const due = drain(wheel);
+    expect(due.every((slot) => slot % 2 === 0)).toBe(true);
+    expect(due[0]).toBe(5_000); // insertion order within the bucket
+    expect(wheel.advance(1_000)).toBe(2_500);
   });
 
   it('rejects a non-finite time', () => {
