@@ -119,6 +119,8 @@ function createNode(options: {
     scheduler: options.scheduler,
     snapshotEntries: config.snapshotEntries,
     compactionKeepEntries: config.compactionKeepEntries,
+    snapshotBytes: config.snapshotBytes,
+    compactionKeepBytes: config.compactionKeepBytes,
     proposalTimeoutTicks: 10 * ticksPerSecond,
     readTimeoutTicks: 5 * ticksPerSecond,
     logger: logger.child({ module: 'raft' }),

@@ -25,6 +25,10 @@ export interface ServeConfig {
   readonly electionTimeoutMs: number;
   readonly snapshotEntries: number;
   readonly compactionKeepEntries: number;
+  /** Also snapshot once this many bytes of entries were applied since the last snapshot. */
+  readonly snapshotBytes: number;
+  /** Of the entries kept below a snapshot, keep at most this many bytes. */
+  readonly compactionKeepBytes: number;
   readonly logLevel: string;
   /** Watch events kept in memory for watchers resuming from an older revision. */
   readonly watchHistoryEvents: number;
@@ -36,7 +40,8 @@ export interface ServeConfig {
 export const SERVE_FLAGS = [
   'name', 'data-dir', 'listen', 'peer-listen', 'http-listen', 'dns-listen', 'advertise-client',
   'advertise-peer', 'initial-cluster', 'initial-cluster-state', 'join', 'heartbeat-interval-ms',
-  'election-timeout-ms', 'snapshot-entries', 'compaction-keep-entries', 'log-level',
+  'election-timeout-ms', 'snapshot-entries', 'compaction-keep-entries', 'snapshot-bytes',
+  'compaction-keep-bytes', 'log-level',
   'peer-service', 'replicas', 'peer-route', 'watch-history-events',
 ] as const;
 
@@ -197,6 +202,9 @@ export function parseServeConfig(options: {
     snapshotEntries: positiveInteger('snapshot-entries', get('snapshot-entries'), 10_000),
     compactionKeepEntries: positiveInteger('compaction-keep-entries',
       get('compaction-keep-entries'), 5_000),
+    snapshotBytes: positiveInteger('snapshot-bytes', get('snapshot-bytes'), 4 * 1024 * 1024),
+    compactionKeepBytes: positiveInteger('compaction-keep-bytes', get('compaction-keep-bytes'),
+      1024 * 1024),
     logLevel,
     watchHistoryEvents: positiveInteger('watch-history-events',
       get('watch-history-events'), 20_000), // watchLimits.historyEventsMax (config sees core only)

@@ -31,6 +31,8 @@ export interface RegistryNodeOptions {
   readonly clock: Clock;
   readonly snapshotEntries: number;
   readonly compactionKeepEntries: number;
+  readonly snapshotBytes?: number;
+  readonly compactionKeepBytes?: number;
   readonly proposalTimeoutTicks: number;
   readonly readTimeoutTicks: number;
   readonly leases: LeaseSettings;
@@ -149,6 +151,8 @@ export class RegistryNode {
       requestDrive: () => this.requestDrive(),
       snapshotEntries: options.snapshotEntries,
       compactionKeepEntries: options.compactionKeepEntries,
+      snapshotBytes: options.snapshotBytes,
+      compactionKeepBytes: options.compactionKeepBytes,
       proposalTimeoutTicks: options.proposalTimeoutTicks,
       readTimeoutTicks: options.readTimeoutTicks,
       onFatal: options.onFatal,
@@ -162,10 +166,17 @@ export class RegistryNode {
         onSnapshotRestored: (snapshot) => {
           this.hub.reset(this.registry.revision);
           this.announceMembers();
+          // Info, not debug: a follower that keeps needing snapshots is behind the log's
+          // retention (--compaction-keep-entries/-bytes), which an operator wants to see.
+          options.logger?.info({ index: snapshot.metadata.index,
+            bytes: snapshot.data.byteLength }, 'restored a snapshot sent by the leader');
           extra?.onSnapshotRestored?.(snapshot);
         },
-        onSnapshotSaved: (snapshot, compactIndex) =>
-          extra?.onSnapshotSaved?.(snapshot, compactIndex),
+        onSnapshotSaved: (snapshot, compactIndex) => {
+          options.logger?.debug({ index: snapshot.metadata.index, compactIndex,
+            bytes: snapshot.data.byteLength }, 'snapshot saved; log compacted');
+          extra?.onSnapshotSaved?.(snapshot, compactIndex);
+        },
         onSoftState: (softState, term) => {
           this.onSoftState(softState.role === 'leader');
           extra?.onSoftState?.(softState, term);

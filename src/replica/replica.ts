@@ -31,6 +31,16 @@ export interface ReplicaOptions<Result> {
   readonly snapshotEntries: number;
   /** Entries kept below a snapshot so slightly lagging followers need no snapshot. */
   readonly compactionKeepEntries: number;
+  /**
+   * Also take a snapshot once the entries applied since the last one hold this many bytes of
+   * data, or as many as the last snapshot if that is more (default: no byte trigger). Entry
+   * sizes vary a thousandfold (one register, or a batch of hundreds), so a count alone bounds
+   * the log's memory only loosely; and a log smaller than the state is not worth a snapshot
+   * (writing one costs its size, and as much again in transient buffers).
+   */
+  readonly snapshotBytes?: number;
+  /** Of the compactionKeepEntries kept, keep no more than this many bytes (default: no cap). */
+  readonly compactionKeepBytes?: number;
   readonly proposalTimeoutTicks: number;
   readonly readTimeoutTicks: number;
   readonly observer?: ReplicaObserver<Result>;
@@ -50,6 +60,10 @@ export class Replica<Result = unknown> {
   private readonly proposals: PendingProposals<Result>;
   private readonly reads: ReadBatches;
   private appliedIndex: number;
+  /** Data bytes of the entries applied since the last snapshot was taken (or since start). */
+  private appliedBytesSinceSnapshot = 0;
+  /** Data bytes of the last snapshot this replica took (0 until it takes one). */
+  private lastSnapshotBytes = 0;
   private ticks = 0;
   private readyInFlight = false;
   private snapshotInFlight = false;
@@ -319,6 +333,7 @@ export class Replica<Result = unknown> {
     assert(entry.index === this.appliedIndex + 1,
       `applying entry ${entry.index} after ${this.appliedIndex}: a gap`);
     this.appliedIndex = entry.index;
+    this.appliedBytesSinceSnapshot += entry.data.byteLength;
     let result: Result | undefined;
     if (entry.type === 'conf') {
       const change = decodeConfChange(entry.data);
@@ -357,12 +372,37 @@ export class Replica<Result = unknown> {
     else done();
   }
 
-  /** Snapshots the state machine every snapshotEntries applied entries and compacts the log. */
+  /**
+   * Snapshots the state machine every snapshotEntries applied entries (or snapshotBytes of
+   * them) and compacts the log.
+   */
   private maybeSnapshot(): void {
+    if (this.snapshotInFlight) return;
     const snapshotIndex = this.options.storage.snapshot().metadata.index;
-    if (this.snapshotInFlight ||
-      this.appliedIndex - snapshotIndex < this.options.snapshotEntries) return;
-    this.takeSnapshot();
+    const dueByCount = this.appliedIndex - snapshotIndex >= this.options.snapshotEntries;
+    const bytesDue = Math.max(this.options.snapshotBytes ?? Number.POSITIVE_INFINITY,
+      this.lastSnapshotBytes);
+    const dueByBytes = this.appliedBytesSinceSnapshot >= bytesDue;
+    if (dueByCount || dueByBytes) this.takeSnapshot();
+  }
+
+  /**
+   * Below a snapshot at `index`: the log keeps the newest compactionKeepEntries entries, fewer
+   * if they hold more than compactionKeepBytes. Returns the index to compact up to.
+   */
+  private compactionIndex(index: number, snapshotIndex: number): number {
+    const byCount = Math.max(snapshotIndex, index - this.options.compactionKeepEntries);
+    const keepBytes = this.options.compactionKeepBytes;
+    if (keepBytes === undefined || byCount >= index) return byCount;
+    const kept = this.options.storage.entries(byCount + 1, index + 1, Number.POSITIVE_INFINITY);
+    let bytes = 0;
+    let first = index + 1;
+    for (let at = kept.length - 1; at >= 0; at--) {
+      bytes += (kept[at] as Entry).data.byteLength;
+      if (bytes > keepBytes) break;
+      first -= 1;
+    }
+    return Math.max(byCount, first - 1);
   }
 
   private takeSnapshot(): void {
@@ -377,7 +417,9 @@ export class Replica<Result = unknown> {
       metadata: { index, term: storage.term(index), confState },
       data: this.options.stateMachine.snapshot(),
     };
-    const compactIndex = Math.max(snapshotIndex, index - this.options.compactionKeepEntries);
+    const compactIndex = this.compactionIndex(index, snapshotIndex);
+    this.appliedBytesSinceSnapshot = 0;
+    this.lastSnapshotBytes = snapshot.data.byteLength;
     this.snapshotInFlight = true;
     this.options.persister.saveSnapshot(snapshot, compactIndex, (error?: Error) => {
       this.snapshotInFlight = false;

@@ -17,6 +17,9 @@ import { simClock, simScheduler } from './sim-scheduler.js';
 import type { Trace } from './trace.js';
 
 /** Per-seed knobs of the nodes (swarm testing: every seed draws its own). */
+/** A typical simulated command's size, for the byte bounds on the log. */
+const SIM_ENTRY_BYTES = 100;
+
 export interface ReplicaKnobs {
   readonly tickMs: number;
   readonly electionTicks: number;
@@ -177,6 +180,10 @@ export class SimCluster {
       clock: simClock(this.queue),
       snapshotEntries: knobs.snapshotEntries,
       compactionKeepEntries: knobs.compactionKeepEntries,
+      // Byte bounds near the count bounds (a command is ~100 bytes), so either may fire first;
+      // derived, not drawn, so every seed keeps its trace.
+      snapshotBytes: knobs.snapshotEntries * SIM_ENTRY_BYTES,
+      compactionKeepBytes: knobs.compactionKeepEntries * SIM_ENTRY_BYTES,
       proposalTimeoutTicks: knobs.proposalTimeoutTicks,
       readTimeoutTicks: knobs.readTimeoutTicks,
       leases: knobs.leases,

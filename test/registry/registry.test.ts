@@ -8,7 +8,7 @@ import {
   type MemberAddresses, type RawInstance, type RegistryEvent, type StateLimits,
   type StoredInstance,
 } from '../../src/registry/index.js';
-import { decodeSnapshot, encodeSnapshot } from '../../src/registry/snapshot.js';
+import { decodeSnapshot, encodeSnapshot, sourceOf } from '../../src/registry/snapshot.js';
 
 // ---- helpers ------------------------------------------------------------------------------
 
@@ -296,7 +296,7 @@ describe('Registry: lookup', () => {
     };
     const instances = state.instances.map((i) => ({ ...i, ...health[i.id] }));
     const registry = new Registry();
-    registry.restore(encodeSnapshot({ ...state, instances }));
+    registry.restore(encodeSnapshot(sourceOf({ ...state, instances })));
     expect(ids(registry.lookup(query()))).toEqual(['c', 'd']);
     expect(ids(registry.lookup(query({ includeUnhealthy: true })))).toEqual(['a', 'b', 'c', 'd']);
     expect(ids(registry.lookup(query({ version: 'v1' })))).toEqual(['d']);
@@ -351,7 +351,9 @@ describe('Registry: listServices and namespaces', () => {
     expect(h.registry.revision).toBe(rev(10));
     // The emptied registry holds the same state as a fresh one, but for the revision.
     const fresh = new Registry();
-    fresh.restore(encodeSnapshot({ revision: rev(10), members: [], leases: [], instances: [] }));
+    fresh.restore(encodeSnapshot(sourceOf({
+      revision: rev(10), members: [], leases: [], instances: [],
+    })));
     expect(hex(h.registry.snapshot())).toBe(hex(fresh.snapshot()));
   });
 

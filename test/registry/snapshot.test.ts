@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredInstance } from '../../src/registry/model.js';
-import { decodeSnapshot, encodeSnapshot, type RegistryState } from '../../src/registry/snapshot.js';
+import {
+  decodeSnapshot, encodeSnapshot, sourceOf, type RegistryState,
+} from '../../src/registry/snapshot.js';
 
 const instance: StoredInstance = {
   namespace: 'default', service: 'api', id: 'a-1', address: '10.0.0.1', port: 80,
@@ -25,7 +27,7 @@ function tuple(i: StoredInstance): unknown[] {
 
 describe('registry snapshots', () => {
   it('round-trip every field', () => {
-    expect(decodeSnapshot(encodeSnapshot(state))).toEqual(state);
+    expect(decodeSnapshot(encodeSnapshot(sourceOf(state)))).toEqual(state);
   });
 
   it('round-trip many lines of leases and instances (1,024 to a line)', () => {
@@ -35,7 +37,7 @@ describe('registry snapshots', () => {
       instances: Array.from({ length: 2_500 },
         (_, i) => ({ ...instance, id: `a-${i}`, leaseId: (i % 2_100) + 1 })),
     };
-    const data = encodeSnapshot(many);
+    const data = encodeSnapshot(sourceOf(many));
     expect(data[0]).toBe(4);
     // A header, three lease lines, one profile line and three instance lines.
     expect(data.filter((byte) => byte === 10)).toHaveLength(7);
@@ -45,7 +47,22 @@ describe('registry snapshots', () => {
     expect(decoded.instances[1]?.tags).toBe(decoded.instances[0]?.tags);
     expect(decoded.instances[1]?.metadata).toBe(decoded.instances[0]?.metadata);
     const empty: RegistryState = { revision: 0, members: [], leases: [], instances: [] };
-    expect(decodeSnapshot(encodeSnapshot(empty))).toEqual(empty);
+    expect(decodeSnapshot(encodeSnapshot(sourceOf(empty)))).toEqual(empty);
+  });
+
+  it('give the same bytes whatever the size hint, multi-byte text included', () => {
+    const wide: RegistryState = {
+      ...state,
+      instances: Array.from({ length: 3_000 }, (_, i) => ({
+        ...instance, id: `a-${i}`,
+        metadata: { note: `zone \u00e9t\u00e9 \u6771\u4eac ${i % 7} \u{1f680}` },
+      })),
+    };
+    const unhinted = encodeSnapshot(sourceOf(wide));
+    for (const hint of [1, unhinted.byteLength, unhinted.byteLength * 3]) {
+      expect(encodeSnapshot(sourceOf(wide), hint)).toEqual(unhinted);
+    }
+    expect(decodeSnapshot(unhinted)).toEqual(wide);
   });
 
   it('write each profile once: a fraction of format 3\'s bytes for replicas of one service',
@@ -55,7 +72,7 @@ describe('registry snapshots', () => {
         instances: Array.from({ length: 1_000 }, (_, i) => ({ ...instance, id: `a-${i}` })),
       };
       const format3 = JSON.stringify(replicas.instances.map(tuple)).length;
-      expect(encodeSnapshot(replicas).byteLength).toBeLessThan(format3 * 0.6);
+      expect(encodeSnapshot(sourceOf(replicas)).byteLength).toBeLessThan(format3 * 0.6);
     });
 
   it('still read format 3 (lines of whole-instance field arrays)', () => {
@@ -80,7 +97,7 @@ describe('registry snapshots', () => {
 
   it('write instances as field arrays, well under the size of objects', () => {
     const objects = JSON.stringify(state).length;
-    expect(encodeSnapshot(state).byteLength).toBeLessThan(objects * 0.75);
+    expect(encodeSnapshot(sourceOf(state)).byteLength).toBeLessThan(objects * 0.75);
   });
 
   it('still read format 1 (instances as objects, load figures optional)', () => {
@@ -94,7 +111,7 @@ describe('registry snapshots', () => {
   });
 
   it('refuses an unknown format or a malformed instance', () => {
-    const data = encodeSnapshot(state);
+    const data = encodeSnapshot(sourceOf(state));
     data[0] = 5;
     expect(() => decodeSnapshot(data)).toThrow(/unknown snapshot format 5/);
     const orphan = new TextEncoder().encode(
