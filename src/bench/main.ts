@@ -19,7 +19,8 @@ const FULL: Sizes = {
   registerConcurrency: [1, 16, 64, 256], registerMs: 5_000, warmupMs: 1_000,
   keepaliveLeases: [10_000, 100_000], keepaliveMs: 8_000,
   watchers: [100, 1_000], watchWrites: 100, lookupMs: 5_000,
-  detectCount: 10, detectKeepalives: 3, memoryInstances: 100_000, memorySettleMs: 10_000,
+  detectCount: 10, detectKeepalives: 3, memoryInstances: 100_000, memoryAfterLoadMs: 10_000,
+  memorySettleMs: 60_000,
 };
 
 /** Under 3 minutes with --compare etcd on a 2-core machine. */
@@ -27,7 +28,8 @@ const QUICK: Sizes = {
   registerConcurrency: [1, 16, 64, 256], registerMs: 1_000, warmupMs: 300,
   keepaliveLeases: [5_000], keepaliveMs: 1_500,
   watchers: [100, 1_000], watchWrites: 10, lookupMs: 1_000,
-  detectCount: 3, detectKeepalives: 1, memoryInstances: 10_000, memorySettleMs: 2_000,
+  detectCount: 3, detectKeepalives: 1, memoryInstances: 10_000, memoryAfterLoadMs: 2_000,
+  memorySettleMs: 6_000,
 };
 
 interface Args {
