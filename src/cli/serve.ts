@@ -13,6 +13,7 @@ import { LevelLog } from '../storage/index.js';
 import { GrpcTransport } from '../transport/index.js';
 import { createLogger } from './logger.js';
 import { startHeapPolicy } from './heap-policy.js';
+import { startIdleCompaction } from './idle-compaction.js';
 import { monotonicClock, realScheduler } from './scheduler.js';
 
 /** The bootstrap snapshot of a new cluster: index 1, term 1, the founders as voters. */
@@ -81,6 +82,7 @@ export async function runServe(config: ServeConfig): Promise<void> {
   const http = await startHttp(config.httpListen, node);
   node.start();
   startHeapPolicy(scheduler, logger.child({ module: 'heap' }));
+  startIdleCompaction(scheduler, logger.child({ module: 'heap' }));
   logger.info({ id, clientAddress, peerAddress, http: config.httpListen, dataDir: config.dataDir },
     'serving');
   const running: Running = { config, logger, scheduler, log, node, transport, api, http };
