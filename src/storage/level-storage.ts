@@ -137,9 +137,8 @@ export class LevelLog implements LogPersister {
   /**
    * LevelDB holds a put in its memtable until the memtable fills: a snapshot (8.5 MB at
    * 100,000 instances) stayed resident there until enough later writes came, which an idle
-   * cluster never sends. Writing the
-   * memtable out now frees it. It runs beside the Raft writes (LevelDB switches to a fresh
-   * memtable at once), so a persist never waits for it.
+   * cluster never sends. Writing the memtable out now frees it. It runs beside the Raft
+   * writes (LevelDB switches to a fresh memtable at once), so a persist never waits for it.
    */
   private flushSnapshotOut(): void {
     if (this.closeRequested || this.flushing !== undefined) return;
