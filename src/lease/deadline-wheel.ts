@@ -1,6 +1,6 @@
 import { assert } from '../core/assert.js';
 import { BucketHeap } from './bucket-heap.js';
-import { growFloat64, growInt32, slotCapacityMin } from './slot-arrays.js';
+import { grow, slotCapacityMin } from './slot-arrays.js';
 
 /** Emptied buckets kept for reuse, so a steady renew load allocates no new ones. */
 const spareBucketsMax = 64;
@@ -145,9 +145,9 @@ export class DeadlineWheel {
   }
 
   private grow(slot: number): void {
-    this.bucketOf = growFloat64(this.bucketOf, slot, Number.NaN);
-    this.next = growInt32(this.next, slot);
-    this.prev = growInt32(this.prev, slot);
+    this.bucketOf = grow(this.bucketOf, slot, Float64Array, Number.NaN);
+    this.next = grow(this.next, slot, Int32Array);
+    this.prev = grow(this.prev, slot, Int32Array);
   }
 
   /** Appends `slot` to the bucket's list (its tail is the head's prev). */

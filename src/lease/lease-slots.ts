@@ -1,5 +1,5 @@
 import { assert } from '../core/assert.js';
-import { growFloat64, growUint8, slotCapacityMin } from './slot-arrays.js';
+import { grow, slotCapacityMin } from './slot-arrays.js';
 
 /**
  * The lessor's leases: one Map from lease id to a slot, and each lease's fields in typed
@@ -108,12 +108,12 @@ export class LeaseSlots {
     const slot = this.slotsUsed;
     this.slotsUsed += 1;
     if (slot >= this.ids.length) {
-      this.ids = growFloat64(this.ids, slot);
-      this.ttls = growFloat64(this.ttls, slot);
-      this.deadlines = growFloat64(this.deadlines, slot);
-      this.checkpointed = growFloat64(this.checkpointed, slot);
-      this.checkpointAts = growFloat64(this.checkpointAts, slot);
-      this.revokingFlags = growUint8(this.revokingFlags, slot);
+      this.ids = grow(this.ids, slot, Float64Array);
+      this.ttls = grow(this.ttls, slot, Float64Array);
+      this.deadlines = grow(this.deadlines, slot, Float64Array);
+      this.checkpointed = grow(this.checkpointed, slot, Float64Array);
+      this.checkpointAts = grow(this.checkpointAts, slot, Float64Array);
+      this.revokingFlags = grow(this.revokingFlags, slot, Uint8Array);
     }
     return slot;
   }

@@ -9,35 +9,27 @@ export const slotCapacityMin = 1024;
 /** Far above core/limits' leasesMax: a slot beyond it is a programming error, not load. */
 export const slotsMax = 1 << 26;
 
-function grownLength(length: number, slot: number): number {
+/** What grow() needs of a typed array. */
+interface SlotArray<Self> {
+  readonly length: number;
+  set(source: ArrayLike<number>): void;
+  fill(value: number, start: number): Self;
+}
+
+/**
+ * `array`, or a copy of it with room for `slot` (asserted a valid slot) whose new entries are
+ * `fill`: e.g. grow(bucketOf, slot, Float64Array, Number.NaN).
+ */
+export function grow<T extends SlotArray<T>>(
+  array: T, slot: number, make: new (length: number) => T, fill = 0,
+): T {
   assert(Number.isSafeInteger(slot) && slot >= 0 && slot < slotsMax,
     `slot must be an integer in [0, ${slotsMax}), got ${slot}`);
-  let grown = Math.max(length, slotCapacityMin);
-  while (grown <= slot) grown *= 2;
-  return grown;
-}
-
-/** `array` with room for `slot` (asserted a valid slot), new entries set to `fill`. */
-export function growFloat64(
-  array: Float64Array<ArrayBuffer>, slot: number, fill = 0,
-): Float64Array<ArrayBuffer> {
   if (slot < array.length) return array;
-  const grown = new Float64Array(grownLength(array.length, slot));
-  grown.set(array);
+  let length = Math.max(array.length, slotCapacityMin);
+  while (length <= slot) length *= 2;
+  const grown = new make(length);
+  grown.set(array as unknown as ArrayLike<number>);
   if (fill !== 0) grown.fill(fill, array.length);
-  return grown;
-}
-
-export function growInt32(array: Int32Array<ArrayBuffer>, slot: number): Int32Array<ArrayBuffer> {
-  if (slot < array.length) return array;
-  const grown = new Int32Array(grownLength(array.length, slot));
-  grown.set(array);
-  return grown;
-}
-
-export function growUint8(array: Uint8Array<ArrayBuffer>, slot: number): Uint8Array<ArrayBuffer> {
-  if (slot < array.length) return array;
-  const grown = new Uint8Array(grownLength(array.length, slot));
-  grown.set(array);
   return grown;
 }

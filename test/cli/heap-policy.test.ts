@@ -3,22 +3,11 @@ import { describe, expect, it } from 'vitest';
 import {
   LARGE_HEAP_BYTES, LARGE_HEAP_GROWING_PERCENT, SMALL_HEAP_BYTES, startHeapPolicy,
 } from '../../src/cli/heap-policy.js';
-import type { Scheduler } from '../../src/replica/index.js';
+import { manualScheduler } from './fake-scheduler.js';
 
 describe('startHeapPolicy', () => {
   it('caps the headroom once the heap is large, and hands sizing back once it is small', () => {
-    let tick: (() => void) | undefined;
-    let stopped = false;
-    const scheduler: Scheduler = {
-      soon: () => {},
-      after: () => () => {},
-      every: (_ms, task) => {
-        tick = task;
-        return () => {
-          stopped = true;
-        };
-      },
-    };
+    const { scheduler, tick, stopped } = manualScheduler();
     let used = 10 * 2 ** 20;
     const flags: string[] = [];
     const stop = startHeapPolicy(scheduler, pino({ level: 'silent' }), {
@@ -27,7 +16,7 @@ describe('startHeapPolicy', () => {
     });
     const at = (bytes: number): string[] => {
       used = bytes;
-      tick?.();
+      tick();
       return [...flags];
     };
     expect(at(LARGE_HEAP_BYTES)).toEqual([]);
@@ -39,6 +28,6 @@ describe('startHeapPolicy', () => {
     expect(at(SMALL_HEAP_BYTES - 1)).toEqual([cap, '--heap-growing-percent=0']);
     expect(at(SMALL_HEAP_BYTES - 2)).toEqual([cap, '--heap-growing-percent=0']);
     stop();
-    expect(stopped).toBe(true);
+    expect(stopped()).toBe(true);
   });
 });

@@ -3,27 +3,17 @@ import { describe, expect, it } from 'vitest';
 import {
   IDLE_CPU_MICROS, REARM_GROWTH_BYTES, startIdleCompaction,
 } from '../../src/cli/idle-compaction.js';
-import type { Scheduler } from '../../src/replica/index.js';
+import { manualScheduler } from './fake-scheduler.js';
 
 const MB = 2 ** 20;
 
 function harness(collect: (() => void) | undefined): {
   check: (cpuMicros: number, committedBytes: number) => number; stop: () => void;
 } {
-  let task: (() => void) | undefined;
+  const { scheduler, tick } = manualScheduler();
   let cpu = 0;
   let committed = 20 * MB;
   let collections = 0;
-  const scheduler: Scheduler = {
-    soon: () => {},
-    after: () => () => {},
-    every: (_ms, run) => {
-      task = run;
-      return () => {
-        task = undefined;
-      };
-    },
-  };
   const stop = startIdleCompaction(scheduler, pino({ level: 'silent' }), {
     committedHeapBytes: () => committed,
     cpuMicros: () => cpu,
@@ -37,7 +27,7 @@ function harness(collect: (() => void) | undefined): {
     check: (cpuSpent, committedBytes) => {
       cpu += cpuSpent;
       committed = committedBytes;
-      task?.();
+      tick();
       return collections;
     },
     stop,
