@@ -1,5 +1,6 @@
 import { RosterError } from '../core/errors.js';
 import { limits as defaultLimits, type Limits } from '../core/limits.js';
+import { utf8ByteLength } from '../core/utf8.js';
 import { DEFAULT_NAMESPACE, DEFAULT_WEIGHT, type InstanceKey, type InstanceSpec } from './model.js';
 
 /**
@@ -44,7 +45,6 @@ const PORT_NAME_CHARS_MAX = 15;
 const METADATA_KEY_CHARS_MAX = 128;
 const HOSTNAME_LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/;
 const PRIORITY_ABS_MAX = 1_000_000;
-const encoder = new TextEncoder();
 
 function invalid(field: string, why: string): RosterError {
   return new RosterError('ROSTER_ERR_INVALID_ARGUMENT', `${field} ${why}`, { field });
@@ -200,7 +200,7 @@ function validateMetadata(value: unknown, limits: RegistryLimits): Record<string
         'characters of letters, digits and . _ / -');
     }
     if (typeof item !== 'string') throw invalid('metadata', `value of "${key}" must be a string`);
-    bytes += encoder.encode(key).byteLength + encoder.encode(item).byteLength;
+    bytes += utf8ByteLength(key) + utf8ByteLength(item);
     sorted.push([key, item]);
   }
   if (bytes > limits.metadataBytesMax) {

@@ -170,6 +170,8 @@ export class SimCluster {
         preVote: knobs.preVote,
         checkQuorum: knobs.checkQuorum,
         messageBytesMax: knobs.messageBytesMax,
+        // As etcd-raft defaults it; from one entry per Ready up, so sliced applies are explored.
+        committedBytesPerReadyMax: knobs.messageBytesMax,
         inflightMessagesMax: knobs.inflightMessagesMax,
       },
       tickMs: knobs.tickMs,
