@@ -26,6 +26,11 @@ export const limits = {
    * them from ~2,800 to ~3,450-4,300/s (16 KiB and 64 KiB were slower; BENCHMARKS.md).
    */
   raftCommittedBytesPerReadyMax: 32 * 1024,
+  /**
+   * Instances or leases of a snapshot encoded per turn of the event loop (one line of the
+   * format, ~2-3 ms): requests keep moving while a large registry is written.
+   */
+  snapshotItemsPerTurn: 1024,
   /** ReadIndex requests a leader holds until its first commit in a new term. */
   raftPendingReadIndexMax: 4096,
   /** Committed entries scanned per page when looking for unapplied conf changes. */

@@ -8,7 +8,7 @@ import {
   type LeaseChange, type LeaseRequest, type LookupQuery, type Member, type RegistryEvent,
   type ServiceSummary, type ServingStatus, type StoredInstance,
 } from './model.js';
-import { decodeSnapshot, encodeSnapshot } from './snapshot.js';
+import { decodeSnapshot, SnapshotWriter, type LeaseFields } from './snapshot.js';
 import { addMember, memberList, removeMember, type LeaseMembers } from './lease-members.js';
 import {
   sameList, sameRecord, storedInstance, withChanges,
@@ -84,6 +84,18 @@ export class Registry {
   }
 
   snapshot(): Uint8Array {
+    const progress = this.beginSnapshot();
+    progress.step(Number.POSITIVE_INFINITY);
+    return progress.finish();
+  }
+
+  /**
+   * The state as of now, to be encoded in steps while commands go on being applied: the
+   * instances as they are (a command replaces an instance, never changes it) and copies of
+   * the leases' figures (a checkpoint changes those in place). Capturing 60,000 instances is a
+   * few milliseconds; encoding them at once was 110-175.
+   */
+  beginSnapshot(): { step(budget: number): boolean; finish(): Uint8Array } {
     const instances: StoredInstance[] = [];
     // A loop, not push(...values): a spread of a million instances overflows the stack.
     for (const services of this.namespaces.values()) {
@@ -91,14 +103,24 @@ export class Registry {
         instances.push(instance);
       }
     }
-    const data = encodeSnapshot({
+    const leases: LeaseFields[] = [];
+    for (const lease of this.leaseTable.values()) {
+      leases.push({ id: lease.id, ttlMs: lease.ttlMs, remainingMs: lease.remainingMs });
+    }
+    const writer = new SnapshotWriter({
       revision: this.revisionValue,
       members: [...this.memberTable.values()],
-      leases: [...this.leaseTable.values()],
+      leases,
       instances,
     }, this.lastSnapshotBytes + (this.lastSnapshotBytes >> 3));
-    this.lastSnapshotBytes = data.byteLength;
-    return data;
+    return {
+      step: (budget) => writer.step(budget),
+      finish: () => {
+        const data = writer.finish();
+        this.lastSnapshotBytes = data.byteLength;
+        return data;
+      },
+    };
   }
 
   restore(data: Uint8Array): void {

@@ -7,7 +7,7 @@ export {
   RegistryNode, type MemberView, type NodeStatus, type RegistryNodeOptions,
 } from './registry-node.js';
 export type {
-  ProposalOutcome, ReadOutcome, ReplicaObserver, Scheduler, StateMachine,
+  ProposalOutcome, ReadOutcome, ReplicaObserver, Scheduler, SnapshotProgress, StateMachine,
 } from './interfaces.js';
 export {
   DEFAULT_NAMESPACE, Registry, memberIdOf, validateInstance, validateKey, validateName,

@@ -7,10 +7,22 @@ export interface StateMachine<Result = unknown> {
   apply(entry: Entry): Result;
   /** The whole state, serialized (taken at the applied index). */
   snapshot(): Uint8Array;
+  /**
+   * Optional: the state at the applied index, encoded in steps while entries go on being
+   * applied, so that the host's event loop is never held for a whole snapshot.
+   */
+  beginSnapshot?(): SnapshotProgress;
   /** Replaces the state; empty data means the initial (bootstrap) state. */
   restore(data: Uint8Array): void;
   /** A committed membership change was applied (the registry records members' addresses). */
   applyConfChange?(change: ConfChange, index: number): void;
+}
+
+/** A snapshot being encoded: step() does about `budget` items' work, true once all is done. */
+export interface SnapshotProgress {
+  step(budget: number): boolean;
+  /** The encoded state; only after step() returned true. */
+  finish(): Uint8Array;
 }
 
 /** Timers, injected: only cli/ builds real ones; tests and the simulator bring their own. */

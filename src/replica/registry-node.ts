@@ -33,6 +33,8 @@ export interface RegistryNodeOptions {
   readonly compactionKeepEntries: number;
   readonly snapshotBytes?: number;
   readonly compactionKeepBytes?: number;
+  /** See ReplicaOptions.snapshotItemsPerTurn. */
+  readonly snapshotItemsPerTurn?: number;
   readonly proposalTimeoutTicks: number;
   readonly readTimeoutTicks: number;
   readonly leases: LeaseSettings;
@@ -153,6 +155,7 @@ export class RegistryNode {
       compactionKeepEntries: options.compactionKeepEntries,
       snapshotBytes: options.snapshotBytes,
       compactionKeepBytes: options.compactionKeepBytes,
+      snapshotItemsPerTurn: options.snapshotItemsPerTurn,
       proposalTimeoutTicks: options.proposalTimeoutTicks,
       readTimeoutTicks: options.readTimeoutTicks,
       onFatal: options.onFatal,

@@ -11,7 +11,7 @@ import {
 } from '../storage/index.js';
 import type { Transport } from '../transport/index.js';
 import type {
-  ProposalOutcome, ReadOutcome, ReplicaObserver, StateMachine,
+  ProposalOutcome, ReadOutcome, ReplicaObserver, SnapshotProgress, StateMachine,
 } from './interfaces.js';
 import { PendingProposals } from './pending-proposals.js';
 import { ReadBatches } from './read-batches.js';
@@ -41,11 +41,22 @@ export interface ReplicaOptions<Result> {
   readonly snapshotBytes?: number;
   /** Of the compactionKeepEntries kept, keep no more than this many bytes (default: no cap). */
   readonly compactionKeepBytes?: number;
+  /**
+   * Instances (or other items) of a snapshot encoded per turn of the event loop, when the
+   * state machine encodes in steps (default limits.snapshotItemsPerTurn).
+   */
+  readonly snapshotItemsPerTurn?: number;
   readonly proposalTimeoutTicks: number;
   readonly readTimeoutTicks: number;
   readonly observer?: ReplicaObserver<Result>;
   /** A storage write failed: the node must stop (the host exits; the process restarts). */
   readonly onFatal?: (error: Error) => void;
+}
+
+interface PendingSnapshot {
+  readonly progress: SnapshotProgress;
+  readonly metadata: Snapshot['metadata'];
+  readonly compactIndex: number;
 }
 
 /**
@@ -66,7 +77,10 @@ export class Replica<Result = unknown> {
   private lastSnapshotBytes = 0;
   private ticks = 0;
   private readyInFlight = false;
+  /** From taking a snapshot until it is durable (or abandoned before it was written). */
   private snapshotInFlight = false;
+  /** A snapshot being encoded a step per turn; saved once written. */
+  private pendingSnapshot: PendingSnapshot | undefined = undefined;
   /** snapshotNow() callers waiting for the snapshot in flight. */
   private snapshotWaiters: ((error?: Error) => void)[] = [];
   private stopped = false;
@@ -188,6 +202,7 @@ export class Replica<Result = unknown> {
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
+    this.pendingSnapshot = undefined;
     const error = new RosterError('ROSTER_ERR_STOPPED');
     this.proposals.failAll(error);
     this.reads.failAll(error);
@@ -223,7 +238,9 @@ export class Replica<Result = unknown> {
 
   /** Processes one Ready if none is in flight. Hosts call this when requestDrive() fires. */
   drive(): void {
-    if (this.stopped || this.readyInFlight) return;
+    if (this.stopped) return;
+    this.stepSnapshot(this.options.snapshotItemsPerTurn ?? limits.snapshotItemsPerTurn);
+    if (this.readyInFlight) return;
     if (this.reads.hasWaiting()) {
       this.reads.issue((context) => this.node.readIndex(context),
         this.ticks + this.options.readTimeoutTicks);
@@ -350,6 +367,8 @@ export class Replica<Result = unknown> {
     const index = snapshot.metadata.index;
     assert(index > this.appliedIndex,
       `snapshot ${index} is not ahead of applied ${this.appliedIndex}`);
+    // A snapshot still being encoded describes a state that is gone: drop it.
+    this.abandonPendingSnapshot();
     this.options.stateMachine.restore(snapshot.data);
     this.appliedIndex = index;
     this.proposals.failUpTo(index, new RosterError('ROSTER_ERR_LEADERSHIP_LOST',
@@ -367,7 +386,11 @@ export class Replica<Result = unknown> {
       done();
       return;
     }
+    // One still being encoded is of an earlier index: a fresh one, written at once, replaces
+    // it, so that a node stopping now restarts with nothing to replay.
+    this.abandonPendingSnapshot();
     if (!this.snapshotInFlight) this.takeSnapshot();
+    this.stepSnapshot(Number.POSITIVE_INFINITY);
     if (this.snapshotInFlight) this.snapshotWaiters.push(done);
     else done();
   }
@@ -413,14 +436,42 @@ export class Replica<Result = unknown> {
     const confState = this.node.confStateAt(index);
     // A snapshot restored in Raft but not yet applied here has replaced the log: skip.
     if (confState === undefined) return;
-    const snapshot: Snapshot = {
-      metadata: { index, term: storage.term(index), confState },
-      data: this.options.stateMachine.snapshot(),
-    };
+    const metadata = { index, term: storage.term(index), confState };
     const compactIndex = this.compactionIndex(index, snapshotIndex);
     this.appliedBytesSinceSnapshot = 0;
-    this.lastSnapshotBytes = snapshot.data.byteLength;
     this.snapshotInFlight = true;
+    const stateMachine = this.options.stateMachine;
+    if (stateMachine.beginSnapshot === undefined) {
+      this.saveSnapshot({ metadata, data: stateMachine.snapshot() }, compactIndex);
+      return;
+    }
+    this.pendingSnapshot = { progress: stateMachine.beginSnapshot(), metadata, compactIndex };
+    this.stepSnapshot(this.options.snapshotItemsPerTurn ?? limits.snapshotItemsPerTurn);
+  }
+
+  /** Encodes the pending snapshot a step further (drive() comes back for more); saves it. */
+  private stepSnapshot(budget: number): void {
+    const pending = this.pendingSnapshot;
+    if (pending === undefined) return;
+    if (!pending.progress.step(budget)) {
+      this.options.requestDrive();
+      return;
+    }
+    this.pendingSnapshot = undefined;
+    this.saveSnapshot({ metadata: pending.metadata, data: pending.progress.finish() },
+      pending.compactIndex);
+  }
+
+  private abandonPendingSnapshot(): void {
+    if (this.pendingSnapshot === undefined) return;
+    this.pendingSnapshot = undefined;
+    this.snapshotInFlight = false;
+  }
+
+  private saveSnapshot(snapshot: Snapshot, compactIndex: number): void {
+    const storage = this.options.storage;
+    const { index, confState } = snapshot.metadata;
+    this.lastSnapshotBytes = snapshot.data.byteLength;
     this.options.persister.saveSnapshot(snapshot, compactIndex, (error?: Error) => {
       this.snapshotInFlight = false;
       const waiters = this.snapshotWaiters;
@@ -432,7 +483,7 @@ export class Replica<Result = unknown> {
       }
       // Durable now: memory keeps the metadata, and a follower's copy is read from disk.
       if (!this.stopped && storage.createSnapshot({
-        index, confState: snapshot.metadata.confState, data: RELEASED_SNAPSHOT_DATA,
+        index, confState, data: RELEASED_SNAPSHOT_DATA,
       })) {
         storage.compact(compactIndex);
         this.options.observer?.onSnapshotSaved?.(snapshot, compactIndex);

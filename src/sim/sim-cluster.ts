@@ -186,6 +186,9 @@ export class SimCluster {
       // derived, not drawn, so every seed keeps its trace.
       snapshotBytes: knobs.snapshotEntries * SIM_ENTRY_BYTES,
       compactionKeepBytes: knobs.compactionKeepEntries * SIM_ENTRY_BYTES,
+      // Snapshots written a few items per turn (1, 4 or 64), so that entries are applied, and
+      // snapshots restored, while one is being encoded.
+      snapshotItemsPerTurn: knobs.inflightMessagesMax,
       proposalTimeoutTicks: knobs.proposalTimeoutTicks,
       readTimeoutTicks: knobs.readTimeoutTicks,
       leases: knobs.leases,
