@@ -1,6 +1,6 @@
 import type * as grpc from '@grpc/grpc-js';
 import { RosterError } from '../core/errors.js';
-import { memberIdOf, validateName, type MemberView, type RegistryNode } from '../replica/index.js';
+import { validateName, type MemberView, type RegistryNode } from '../replica/index.js';
 import { callUnary, type LeaderForwarder } from './forward.js';
 import type { ClusterHandlers } from './generated/types/roster/v1/Cluster.js';
 import type { Member } from './generated/types/roster/v1/Member.js';
@@ -76,11 +76,20 @@ async function memberAdd(
         `${field} must be host:port, got "${value}"`, { field });
     }
   }
+  const id = request.id;
+  if (!Number.isSafeInteger(id) || id <= 0) {
+    throw new RosterError('ROSTER_ERR_INVALID_ARGUMENT',
+      'id must be the new member\'s id (its data dir\'s), a positive integer below 2^53',
+      { field: 'id' });
+  }
   return forwarder.run<MemberAddResponse>(call, async () => {
     const member = await node.addMember({
-      name, peerAddress: request.peer_address, clientAddress: request.client_address,
-    });
-    return { member: toMemberMessage(member), members: node.members().map(toMemberMessage) };
+      id, name, peerAddress: request.peer_address, clientAddress: request.client_address,
+    }, { replace: request.replace });
+    return {
+      member: toMemberMessage(member), members: node.members().map(toMemberMessage),
+      cluster_id: node.clusterId,
+    };
   }, (clients, metadata, options) =>
     callUnary(clients.cluster.MemberAdd.bind(clients.cluster), request, metadata, options));
 }
@@ -92,7 +101,7 @@ async function memberChange(
   change: 'remove' | 'promote',
 ): Promise<MemberRemoveResponse> {
   const request = call.request;
-  const id = memberIdFromRequest(request);
+  const id = memberIdFromRequest(node, request);
   return forwarder.run<MemberRemoveResponse>(call, async () => {
     if (change === 'remove') await node.removeMember(id);
     else await node.promoteMember(id);
@@ -102,12 +111,22 @@ async function memberChange(
     : callUnary(clients.cluster.MemberPromote.bind(clients.cluster), request, metadata, options));
 }
 
-function memberIdFromRequest(request: { id: number; name: string }): number {
+function memberIdFromRequest(node: RegistryNode, request: { id: number; name: string }): number {
   if (request.id !== 0) return request.id;
   if (request.name === '') {
     throw new RosterError('ROSTER_ERR_INVALID_ARGUMENT', 'id or name is required', { field: 'id' });
   }
-  return memberIdOf(validateName('name', request.name, 63));
+  return memberIdOfName(node, 'name', request.name);
+}
+
+/** Names are unique among members; a name no member has is NOT_FOUND. */
+function memberIdOfName(node: RegistryNode, field: string, value: string): number {
+  const name = validateName(field, value, 63);
+  const member = node.memberNamed(name);
+  if (member === undefined) {
+    throw new RosterError('ROSTER_ERR_NOT_FOUND', `no member is named ${name}`, { field });
+  }
+  return member.id;
 }
 
 async function transfer(
@@ -117,7 +136,7 @@ async function transfer(
 ): Promise<TransferLeadershipResponse> {
   const request = call.request;
   const to = request.to_id !== 0 ? request.to_id
-    : request.to_name !== '' ? memberIdOf(validateName('to_name', request.to_name, 63)) : undefined;
+    : request.to_name !== '' ? memberIdOfName(node, 'to_name', request.to_name) : undefined;
   return forwarder.run<TransferLeadershipResponse>(call,
     async () => ({ leader_id: await node.transferLeadership(to) }),
     (clients, metadata, options) => callUnary(
@@ -146,6 +165,7 @@ function status(node: RegistryNode): StatusResponse {
     lease_protection: status.leaseProtection,
     leases_deferred: status.leasesDeferred,
     watchers: status.watchers,
+    cluster_id: node.clusterId,
   };
 }
 

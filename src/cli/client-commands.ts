@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import {
   UsageError, clientFor, integerFlag, pairs, parseCommand, requireString,
 } from './command-args.js';
+import { randomMemberId } from './member-id.js';
 import { print, printTable } from './output.js';
 import { keepRegistered } from './stream-commands.js';
 
@@ -148,18 +149,22 @@ export async function memberCommand(args: readonly string[], env: Env): Promise<
   const [action, ...rest] = args;
   const { values, positionals, global } = parseCommand(rest, {
     'peer-address': { type: 'string' }, 'client-address': { type: 'string' },
+    id: { type: 'string' },
   }, env);
   const target = positionals[0];
   if (target === undefined || positionals.length > 1) {
     throw new UsageError('usage: roster member add NAME --peer-address H:P ' +
-      '--client-address H:P | roster member remove|promote NAME|ID');
+      '--client-address H:P [--id ID] | roster member remove|promote NAME|ID');
   }
   const client = clientFor(global);
   try {
     const byNameOrId = /^[0-9]+$/.test(target) ? { id: Number(target) } : { name: target };
     if (action === 'add') {
+      // A node started with --join adds itself under its data dir's id; without --id this
+      // reserves the name, and that node takes the place when it joins.
+      const id = values.id === undefined ? randomMemberId() : memberIdArgument(values.id);
       const response = await client.memberAdd({
-        name: target, peer_address: requireString(values, 'peer-address'),
+        name: target, id, peer_address: requireString(values, 'peer-address'),
         client_address: requireString(values, 'client-address'),
       });
       print(global.output, response, () =>
@@ -175,6 +180,14 @@ export async function memberCommand(args: readonly string[], env: Env): Promise<
   } finally {
     client.close();
   }
+}
+
+function memberIdArgument(text: unknown): number {
+  const id = Number(text);
+  if (!Number.isSafeInteger(id) || id <= 0) {
+    throw new UsageError(`--id must be a positive integer below 2^53, got "${String(text)}"`);
+  }
+  return id;
 }
 
 export async function leaderCommand(args: readonly string[], env: Env): Promise<void> {

@@ -3,24 +3,33 @@ import type { Logger } from 'pino';
 import { ApiServer, watchEventEncoder } from '../api/index.js';
 import { RosterClient } from '../client/index.js';
 import { getErrorMessage } from '../core/assert.js';
+import { RosterError } from '../core/errors.js';
 import { Prng } from '../core/prng.js';
 import type { ServeConfig } from '../config/index.js';
 import type { NodeId, Snapshot } from '../raft/index.js';
 import {
-  DEFAULT_LEASE_SETTINGS, Registry, RegistryNode, memberIdOf, type Scheduler,
+  DEFAULT_LEASE_SETTINGS, Registry, RegistryNode, type FounderId, type Member, type Scheduler,
 } from '../replica/index.js';
-import { LevelLog } from '../storage/index.js';
+import { LevelLog, wipeAdvice } from '../storage/index.js';
 import { GrpcTransport } from '../transport/index.js';
+import {
+  establishMembership, foundedAnswer, relearnMembers, type IdentityContext, type Membership,
+} from './cluster-identity.js';
 import { createLogger } from './logger.js';
+import { randomMemberId } from './member-id.js';
 import { startHeapPolicy } from './heap-policy.js';
 import { startIdleCompaction } from './idle-compaction.js';
 import { monotonicClock, realScheduler } from './scheduler.js';
 
-/** The bootstrap snapshot of a new cluster: index 1, term 1, the founders as voters. */
-export function bootstrapSnapshot(config: ServeConfig): Snapshot {
-  const members = config.initialCluster.map((member) => ({
-    id: memberIdOf(member.name), ...member,
-  }));
+/** The first snapshot of a new cluster: index 1, term 1, the founders as voters. */
+export function bootstrapSnapshot(config: ServeConfig, founders: readonly FounderId[]): Snapshot {
+  const members = founders.map((founder) => {
+    const spec = config.initialCluster.find((member) => member.name === founder.name);
+    return {
+      id: founder.id, name: founder.name,
+      peerAddress: spec?.peerAddress ?? '', clientAddress: spec?.clientAddress ?? '',
+    };
+  });
   const registry = new Registry();
   registry.setMembers(members);
   const voters = members.map((member) => member.id).sort((a, b) => a - b);
@@ -35,59 +44,99 @@ interface Running {
   readonly logger: Logger;
   readonly scheduler: Scheduler;
   readonly log: LevelLog;
-  readonly node: RegistryNode;
   readonly transport: GrpcTransport;
-  readonly api: ApiServer;
   readonly http: Server;
+  node: RegistryNode | undefined;
+  api: ApiServer | undefined;
 }
 
 /**
- * `roster serve`: recover the log before anything else (no vote, no answer before it),
- * bootstrap a new cluster's founders, start peers, the API and HTTP probes, then tick.
- * SIGTERM/SIGINT: stop accepting, hand leadership over, flush, exit 0.
+ * `roster serve`: recover the log before anything else (no vote, no answer before it); a data
+ * dir in no cluster yet founds one or joins one first (cluster-identity.ts); then peers, the
+ * API and HTTP probes, then tick. SIGTERM/SIGINT: stop accepting, hand leadership over, flush,
+ * exit 0. A data dir that cannot be trusted is refused with ROSTER_ERR_CORRUPT_DATA.
  */
 export async function runServe(config: ServeConfig): Promise<void> {
+  // Data dir files are the registry and the cluster's identity: the owner's alone.
+  process.umask(0o077);
   const logger = createLogger({ name: config.name, level: config.logLevel });
   const scheduler = realScheduler();
-  const id = memberIdOf(config.name);
-  const log = await LevelLog.open({ dataDir: config.dataDir, nodeId: id });
-  const recovered = log.recover();
-  if (recovered.fresh && config.join === undefined && config.initialClusterState === 'new') {
-    await log.bootstrap(bootstrapSnapshot(config), { term: 1, vote: 0, commit: 1 });
-    logger.info({ members: config.initialCluster.map((member) => member.name) },
-      'bootstrapped a new cluster');
-  }
-  const transport = new GrpcTransport({
-    id,
+  const log = await LevelLog.open({
+    dataDir: config.dataDir, name: config.name, newNodeId: randomMemberId,
+  });
+  const identity = log.identity();
+  const transport: GrpcTransport = new GrpcTransport({
+    id: identity.nodeId,
+    name: config.name,
+    advertise: config.advertisePeer,
+    clusterId: identity.clusterId,
     listen: config.peerListen,
-    onMessage: (message) => node?.receive(message),
-    onSnapshotReport: (to, succeeded) => node?.reportSnapshot(to, succeeded),
-    onUnreachable: (to) => node?.reportUnreachable(to),
-    onConnectionLost: (to) => node?.reportConnectionLost(to),
+    onPeerAddress: (id, name, address) => {
+      if (!isPeerAddress(name, address)) return;
+      logger.info({ peer: id, name, address }, 'learned a peer from its stream');
+      setPeerOf(config, transport, { id, name, peerAddress: address, clientAddress: '' });
+    },
+    onMessage: (message) => running.node?.receive(message),
+    onSnapshotReport: (to, succeeded) => running.node?.reportSnapshot(to, succeeded),
+    onUnreachable: (to) => running.node?.reportUnreachable(to),
+    onConnectionLost: (to) => running.node?.reportConnectionLost(to),
     logger: logger.child({ module: 'transport' }),
   });
-  const node = createNode({
-    config, logger, scheduler, log, transport, shutdownOnFatal: () => process.exit(1),
-  });
-  for (const member of config.initialCluster) {
-    if (member.name !== config.name) transport.setPeer(memberIdOf(member.name), member.peerAddress);
-  }
-  applyPeerRoutes(config, transport);
   const peerAddress = await transport.start();
+  const http = await startHttp(config.httpListen, () => running.node?.status().ready ?? false);
+  const running: Running = {
+    config, logger, scheduler, log, transport, http, node: undefined, api: undefined,
+  };
+  handleSignals(running);
+  const context: IdentityContext = { config, log, transport, logger };
+  const membership = identity.clusterId === 0 ? await enterCluster(context)
+    : knowsNoMembers(log) ? await relearnMembers(context) : undefined;
+  const node = createNode({
+    config, logger, scheduler, log, transport,
+    shutdownOnFatal: (error) => void refuseDataDir(running, error),
+  });
+  running.node = node;
+  const known = membership !== undefined && 'members' in membership ? membership.members : [];
+  for (const member of known) setPeerOf(config, transport, member);
+  transport.answerHello(() => Promise.resolve(foundedAnswer(context, node.members())));
   const api = new ApiServer({
     node, logger: logger.child({ module: 'api' }), scheduler, forwardTimeoutMs: 5_000,
     healthIntervalMs: 250,
   });
+  running.api = api;
   const clientAddress = await api.start(config.listen);
-  const http = await startHttp(config.httpListen, node);
   node.start();
   startHeapPolicy(scheduler, logger.child({ module: 'heap' }));
   startIdleCompaction(scheduler, logger.child({ module: 'heap' }));
-  logger.info({ id, clientAddress, peerAddress, http: config.httpListen, dataDir: config.dataDir },
-    'serving');
-  const running: Running = { config, logger, scheduler, log, node, transport, api, http };
-  if (config.join !== undefined && recovered.fresh) void joinCluster(running, config.join);
-  handleSignals(running);
+  logger.info({ id: node.id, clusterId: node.clusterId, clientAddress, peerAddress,
+    http: config.httpListen, dataDir: config.dataDir }, 'serving');
+  if (membership?.kind === 'joined' || config.join !== undefined || log.founding() !== undefined) {
+    void promoteWhenCaughtUp(running, node);
+  }
+}
+
+/** Before the first snapshot a joined node's disk names no member (the leader sends one first). */
+function knowsNoMembers(log: LevelLog): boolean {
+  return log.recover().storage.snapshot().metadata.index === 0;
+}
+
+/**
+ * A data dir in no cluster: found one or join one, then record the cluster (and, for a
+ * founder, the first snapshot) durably before Raft starts.
+ */
+async function enterCluster(context: IdentityContext): Promise<Membership> {
+  const { config, log, transport, logger } = context;
+  const membership = await establishMembership(context);
+  if (membership.kind === 'bootstrap') {
+    await log.bootstrap(bootstrapSnapshot(config, membership.founders),
+      { term: 1, vote: 0, commit: 1 });
+    logger.info({ clusterId: membership.clusterId,
+      founders: membership.founders.map((founder) => founder.name) },
+    'bootstrapped a new cluster');
+  }
+  await log.setClusterId(membership.clusterId);
+  transport.setClusterId(membership.clusterId);
+  return membership;
 }
 
 function createNode(options: {
@@ -96,14 +145,17 @@ function createNode(options: {
   scheduler: Scheduler;
   log: LevelLog;
   transport: GrpcTransport;
-  shutdownOnFatal: () => void;
+  shutdownOnFatal: (error: Error) => void;
 }): RegistryNode {
   const { config, logger } = options;
   const electionTicks = Math.max(3,
     Math.round(config.electionTimeoutMs / config.heartbeatIntervalMs));
   const ticksPerSecond = Math.max(1, Math.round(1000 / config.heartbeatIntervalMs));
+  const identity = options.log.identity();
   return new RegistryNode({
     name: config.name,
+    id: identity.nodeId,
+    clusterId: identity.clusterId,
     raft: {
       prng: new Prng(Math.floor(Math.random() * 0x20_0000_0000_0000)),
       electionTicks,
@@ -126,38 +178,56 @@ function createNode(options: {
     proposalTimeoutTicks: 10 * ticksPerSecond,
     readTimeoutTicks: 5 * ticksPerSecond,
     logger: logger.child({ module: 'raft' }),
-    onPeer: (peer: NodeId, address: string) =>
-      options.transport.setPeer(peer, routeOf(config, peer) ?? address),
+    onPeer: (member: Member) => setPeerOf(config, options.transport, member),
     onPeerRemoved: (peer: NodeId) => options.transport.removePeer(peer),
-    onFatal: (error: Error) => {
-      logger.fatal({ err: error }, 'storage failed: stopping');
-      options.shutdownOnFatal();
-    },
+    onFatal: (error: Error) => options.shutdownOnFatal(error),
   });
 }
 
-/** --peer-route: a peer reached through another address than the one it advertises. */
-function routeOf(config: ServeConfig, peer: NodeId): string | undefined {
-  for (const [name, address] of config.peerRoutes) if (memberIdOf(name) === peer) return address;
-  return undefined;
+const DNS_LABEL = /^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+const HOST_PORT = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]{1,253}):[0-9]{1,5}$/;
+
+/** What a peer said of itself crossed a socket: a member name and a host:port, or nothing. */
+function isPeerAddress(name: string, address: string): boolean {
+  return DNS_LABEL.test(name) && HOST_PORT.test(address);
 }
 
-function applyPeerRoutes(config: ServeConfig, transport: GrpcTransport): void {
-  for (const [name, address] of config.peerRoutes) {
-    if (name !== config.name) transport.setPeer(memberIdOf(name), address);
+/** A member's peer address, or the --peer-route for its name (proxies, NAT, tests). */
+function setPeerOf(config: ServeConfig, transport: GrpcTransport, member: Member): void {
+  if (member.name === config.name) return;
+  const address = config.peerRoutes.get(member.name) ?? member.peerAddress;
+  if (address !== '') transport.setPeer(member.id, address);
+}
+
+/**
+ * The node cannot go on. Storage that lost writes it had synced is marked, so that every later
+ * start refuses the data dir before it can vote with what is left.
+ */
+async function refuseDataDir(running: Running, error: Error): Promise<void> {
+  const { logger, log, config } = running;
+  const lostWrites = error instanceof RosterError && error.code === 'ROSTER_ERR_CORRUPT_DATA';
+  if (lostWrites) {
+    logger.fatal({ err: error.message, dataDir: config.dataDir, code: error.code },
+      `this node's log lost writes it had synced; ${wipeAdvice(config.dataDir)}`);
+    await log.markDamaged(error.message).catch((markError: unknown) => {
+      logger.error({ err: getErrorMessage(markError) }, 'could not mark the data dir damaged');
+    });
+  } else {
+    logger.fatal({ err: error }, 'storage failed: stopping');
   }
+  process.exit(1);
 }
 
 /** /livez (the process answers) and /readyz (leader known, caught up since start). */
-function startHttp(listen: string, node: RegistryNode): Promise<Server> {
+function startHttp(listen: string, ready: () => boolean): Promise<Server> {
   const server = createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0];
     if (path === '/livez') {
       response.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
     } else if (path === '/readyz') {
-      const ready = node.status().ready;
-      response.writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' })
-        .end(ready ? 'ready\n' : 'not ready\n');
+      const isReady = ready();
+      response.writeHead(isReady ? 200 : 503, { 'content-type': 'text/plain' })
+        .end(isReady ? 'ready\n' : 'not ready\n');
     } else {
       response.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
     }
@@ -172,42 +242,34 @@ function startHttp(listen: string, node: RegistryNode): Promise<Server> {
 }
 
 /**
- * --join: ask the cluster to add this node as a learner, wait until it has caught up, then ask
- * for promotion (the leader refuses while it lags; retry).
+ * A learner that joined by itself (--join, or in place of a lost member) asks to be promoted
+ * once it has caught up; the leader refuses while it lags, so it retries.
  */
-async function joinCluster(running: Running, endpoint: string): Promise<void> {
-  const { config, logger, node } = running;
-  const client = new RosterClient({ endpoints: [endpoint], attempts: 20 });
-  try {
-    const added = await client.memberAdd({
-      name: config.name, peer_address: config.advertisePeer, client_address: config.advertiseClient,
-    });
-    // Our log is empty until the leader's snapshot arrives: learn the members' addresses now,
-    // or we could not answer the leader's first probes.
-    for (const member of added.members) {
-      if (member.name !== config.name && member.peer_address !== '') {
-        running.transport.setPeer(member.id, routeOf(config, member.id) ?? member.peer_address);
-      }
+async function promoteWhenCaughtUp(running: Running, node: RegistryNode): Promise<void> {
+  const { config, logger } = running;
+  const endpoints = (): string[] => {
+    const known = node.members().filter((member) => member.id !== node.id)
+      .map((member) => member.clientAddress).filter((address) => address !== '');
+    return config.join === undefined ? known : [config.join, ...known];
+  };
+  for (let attempt = 0; attempt < 600; attempt++) {
+    await delay(500);
+    const self = node.members().find((member) => member.id === node.id);
+    if (self !== undefined && !self.learner) return;
+    // Not a member in its own log yet (the leader's snapshot has not come), or behind.
+    if (self === undefined || !node.status().ready) continue;
+    const client = new RosterClient({ endpoints: endpoints(), attempts: 3 });
+    try {
+      await client.memberPromote({ id: node.id });
+      logger.info({}, 'promoted to voter');
+      return;
+    } catch (error: unknown) {
+      logger.debug({ err: getErrorMessage(error) }, 'promotion refused; retrying');
+    } finally {
+      client.close();
     }
-    logger.info({ endpoint }, 'joined as a learner; catching up');
-    for (let attempt = 0; attempt < 600; attempt++) {
-      await delay(500);
-      const status = node.status();
-      if (!status.ready || status.role !== 'learner') continue;
-      try {
-        await client.memberPromote({ name: config.name });
-        logger.info({}, 'promoted to voter');
-        return;
-      } catch (error: unknown) {
-        logger.debug({ err: getErrorMessage(error) }, 'promotion refused; retrying');
-      }
-    }
-    logger.error({}, 'gave up waiting for promotion');
-  } catch (error: unknown) {
-    logger.error({ err: getErrorMessage(error), endpoint }, 'could not join the cluster');
-  } finally {
-    client.close();
   }
+  logger.error({}, 'gave up waiting for promotion');
 }
 
 function handleSignals(running: Running): void {
@@ -229,9 +291,18 @@ function handleSignals(running: Running): void {
  * Stop accepting, hand leadership over, snapshot, stop Raft, flush the log, close everything.
  */
 async function shutdown(running: Running): Promise<void> {
-  const { node, api, transport, log, http, config } = running;
-  const apiStopped = api.stop(2_000);
+  const { node, api, transport, log, http } = running;
   http.close();
+  if (node !== undefined && api !== undefined) await stopServing(running, node, api);
+  await transport.stop();
+  const closeStartMs = Date.now();
+  await log.close();
+  running.logger.info({ ms: Date.now() - closeStartMs }, 'raft log closed');
+}
+
+async function stopServing(running: Running, node: RegistryNode, api: ApiServer): Promise<void> {
+  const { config } = running;
+  const apiStopped = api.stop(2_000);
   if (node.isLeader()) {
     try {
       const to = await node.transferLeadership(undefined, config.electionTimeoutMs * 2);
@@ -251,10 +322,6 @@ async function shutdown(running: Running): Promise<void> {
     running.logger.warn({ err: getErrorMessage(error) }, 'snapshot at shutdown failed');
   }
   node.stop();
-  await transport.stop();
-  const closeStartMs = Date.now();
-  await log.close();
-  running.logger.info({ ms: Date.now() - closeStartMs }, 'raft log closed');
 }
 
 function delay(ms: number): Promise<void> {

@@ -2,19 +2,21 @@ import { existsSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { parseServeConfig } from '../config/index.js';
-import { Registry, memberIdOf } from '../replica/index.js';
+import { Registry, clusterIdOf } from '../replica/index.js';
 import { LevelLog } from '../storage/index.js';
 import { decodeSnapshotFile } from './client-commands.js';
 import { UsageError, parseCommand } from './command-args.js';
 import { print } from './output.js';
+import { randomMemberId } from './member-id.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
 /**
  * `roster snapshot restore FILE --data-dir D [--name N] [--initial-cluster ...]`: writes a new
- * data dir that starts a NEW cluster from the saved registry (as etcd's snapshot restore). Run
- * it for every member with the same file and --initial-cluster: they all bootstrap the same
- * first snapshot. The saved membership is replaced by --initial-cluster.
+ * data dir that starts a NEW one-member cluster from the saved registry (as etcd's snapshot
+ * restore). Start it, then add the other members with `roster serve --join` on empty data
+ * dirs: they catch up from it. --initial-cluster, if given, names this member's addresses and
+ * no other member.
  */
 export async function snapshotRestore(args: readonly string[], env: Env): Promise<void> {
   const { values, positionals, global } = parseCommand(args, {
@@ -39,26 +41,26 @@ export async function snapshotRestore(args: readonly string[], env: Env): Promis
     },
     env, hostname: hostname(),
   });
+  const self = config.initialCluster.find((member) => member.name === config.name);
+  if (self === undefined || config.initialCluster.length !== 1) {
+    throw new UsageError('a restore starts a one-member cluster: --initial-cluster may name ' +
+      'only this member; add the others afterwards with `roster serve --join`');
+  }
   const { meta, data } = decodeSnapshotFile(await readFile(file));
   const registry = new Registry();
   registry.restore(data);
-  const members = config.initialCluster.map((member) => ({
-    id: memberIdOf(member.name), ...member,
-  }));
-  registry.setMembers(members);
+  process.umask(0o077);
+  const log = await LevelLog.open({ dataDir, name: config.name, newNodeId: randomMemberId });
+  const id = log.identity().nodeId;
+  registry.setMembers([{ id, ...self }]);
   const index = Math.max(1, meta.index);
   const term = Math.max(1, meta.term);
-  const log = await LevelLog.open({ dataDir, nodeId: memberIdOf(config.name) });
   try {
     await log.bootstrap({
-      metadata: {
-        index, term,
-        confState: {
-          voters: members.map((member) => member.id).sort((a, b) => a - b), learners: [],
-        },
-      },
+      metadata: { index, term, confState: { voters: [id], learners: [] } },
       data: registry.snapshot(),
     }, { term, vote: 0, commit: index });
+    await log.setClusterId(clusterIdOf([{ name: config.name, id }]));
   } finally {
     await log.close();
   }

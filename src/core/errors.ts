@@ -106,9 +106,10 @@ export class RosterError extends Error {
   /** The request field at fault, for INVALID_ARGUMENT. */
   readonly field: string | undefined;
 
-  constructor(code: ErrorCode, detail?: string, options: { field?: string } = {}) {
+  constructor(code: ErrorCode, detail?: string, options: { field?: string; cause?: unknown } = {}) {
     const spec = ERROR_CODES[code];
-    super(detail === undefined ? spec.message : `${spec.message}: ${detail}`);
+    super(detail === undefined ? spec.message : `${spec.message}: ${detail}`,
+      options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.status = spec.status;
     this.field = options.field;

@@ -63,6 +63,12 @@ export const limits = {
   /** Keys of one heartbeat's load figures. */
   loadKeysMax: 16,
 
+  // Cluster identity.
+  /** Founders of one cluster (--initial-cluster). */
+  foundersMax: 15,
+  /** Members a Hello answer may list. */
+  clusterMembersMax: 256,
+
   // Replica.
   /** Proposals awaiting commit on one node. */
   proposalsPendingMax: 65_536,

@@ -112,6 +112,16 @@ function handleAppendEntries(raft: Raft, message: Message): void {
 }
 
 function handleHeartbeat(raft: Raft, message: Message): void {
+  // A leader tells a follower to commit no further than that follower acknowledged holding
+  // (broadcastHeartbeat). Entries acknowledged are synced first and only ever replaced by a
+  // leader of a later term, so a log ending below that lost synced writes: this node may not
+  // go on (it would vote as if it had them). Reported, not asserted: the driver stops the node.
+  if (message.commit > raft.log.lastIndex()) {
+    raft.lostWrites ??= `leader ${message.from} (term ${raft.term}) knows this node acknowledged ` +
+      `entries up to ${message.commit}, but its log ends at ${raft.log.lastIndex()}: ` +
+      'synced writes were lost';
+    return;
+  }
   raft.log.commitTo(message.commit);
   raft.send({ type: 'heartbeatResp', to: message.from, context: message.context });
 }

@@ -34,6 +34,8 @@ export interface RaftStatus {
   readonly role: Role;
   readonly leadTransferee: NodeId;
   readonly confState: ConfState;
+  /** The log index of the entry (or snapshot) that set confState: committed once <= commit. */
+  readonly confIndex: number;
   /** Leader only: its view of each member. */
   readonly progress: ReadonlyMap<NodeId, ProgressSnapshot>;
 }
@@ -66,6 +68,14 @@ export class RaftNode {
 
   step(message: Message): void {
     this.raft.step(message);
+  }
+
+  /**
+   * Why this node's log cannot be trusted, once a leader showed that writes it had synced are
+   * gone; the driver must stop the node (it must not vote or ack with what is left).
+   */
+  lostWrites(): string | undefined {
+    return this.raft.lostWrites;
   }
 
   /** Starts an election now (tests, and a single node that should not wait). */
@@ -214,6 +224,7 @@ export class RaftNode {
       role: raft.role,
       leadTransferee: raft.leadTransferee,
       confState: raft.confState(),
+      confIndex: raft.confHistory.latest().index,
       progress,
     };
   }

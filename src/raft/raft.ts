@@ -108,6 +108,8 @@ export class Raft {
   appendFlushPending = false;
   /** Leader: the commit index advanced and followers should hear of it. */
   commitFlushPending = false;
+  /** Set when a leader showed that this node's log lost writes it had synced (follower.ts). */
+  lostWrites: string | undefined = undefined;
 
   constructor(config: RaftConfig) {
     assert(Number.isSafeInteger(config.id) && config.id > 0, `bad node id ${config.id}`);

@@ -2,7 +2,7 @@
 export * from './model.js';
 export { encodeCommand, decodeCommand } from './commands.js';
 export {
-  encodeMemberContext, decodeMemberContext, memberIdOf,
+  encodeMemberContext, decodeMemberContext,
   type MemberAddresses, type MemberChange,
 } from './members.js';
 export { INITIAL_REVISION, Registry, type LogEntry, type StateLimits } from './registry.js';

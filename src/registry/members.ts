@@ -1,4 +1,3 @@
-import { assert } from '../core/assert.js';
 import type { Member } from './model.js';
 
 /** A membership change as Raft carries it (raft's ConfChange fits; registry imports no raft). */
@@ -46,21 +45,4 @@ export function applyMemberChange(table: Map<number, Member>, change: MemberChan
   const addresses = decodeMemberContext(change.context);
   if (addresses === undefined) return;
   table.set(change.nodeId, { id: change.nodeId, ...addresses });
-}
-
-/**
- * A node's id from its name: stable (a StatefulSet pod keeps its name, hence its id, across
- * restarts) and the same on every node. FNV-1a over 52 bits, never 0.
- */
-export function memberIdOf(name: string): number {
-  assert(name.length > 0, 'member name must not be empty');
-  let low = 0x811c9dc5;
-  let high = 0x0100_0193;
-  for (let i = 0; i < name.length; i++) {
-    const code = name.charCodeAt(i);
-    low = Math.imul(low ^ code, 0x01000193) >>> 0;
-    high = Math.imul(high ^ code ^ (low >>> 24), 0x5bd1e995) >>> 0;
-  }
-  const id = (high & 0xfffff) * 0x1_0000_0000 + low;
-  return id === 0 ? 1 : id;
 }

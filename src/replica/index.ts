@@ -10,12 +10,17 @@ export type {
   ProposalOutcome, ReadOutcome, ReplicaObserver, Scheduler, SnapshotProgress, StateMachine,
 } from './interfaces.js';
 export {
-  DEFAULT_NAMESPACE, Registry, memberIdOf, validateInstance, validateKey, validateName,
+  DEFAULT_NAMESPACE, Registry, validateInstance, validateKey, validateName,
   validateNamespace, validateTtlMs, isHealthy, encodeMemberContext,
   type Command, type CommandResult, type InstanceKey, type InstanceSpec, type LookupQuery,
   type Member, type MemberAddresses, type RawInstance, type RegistryEvent, type ServiceSummary,
   type ServingStatus, type StoredInstance,
 } from '../registry/index.js';
+export {
+  clusterIdOf, decideFounding, decodeFoundingState, encodeFoundingState, isComplete,
+  newFoundingState, recordFounder, validateFounderNames, validateId, validateSpec,
+  type FounderId, type FoundingPeer, type FoundingState, type FoundingStep,
+} from './founding.js';
 export { DEFAULT_LEASE_SETTINGS, type LeaseRenewal, type LeaseSettings } from './lease-keeper.js';
 export type {
   WatchDelivery, WatchDeliveryKind, WatchFilter, WatchSink,

@@ -1,13 +1,15 @@
 import type { Clock } from '../core/clock.js';
 import { RosterError } from '../core/errors.js';
+import { limits } from '../core/limits.js';
 import {
   decodeConfChange,
-  type ConfChange, type LocalResult, type Message, type NodeId, type RaftConfig, type RaftLogger,
+  type ConfChange, type Entry, type LocalResult, type Message, type NodeId, type RaftConfig,
+  type RaftLogger,
   type Ready,
 } from '../raft/index.js';
 import {
-  Registry, decodeMemberContext, encodeCommand, encodeMemberContext, memberIdOf,
-  type Command, type CommandResult, type Member, type MemberAddresses, type RegistryEvent,
+  Registry, decodeMemberContext, encodeCommand, encodeMemberContext,
+  type Command, type CommandResult, type Member, type RegistryEvent,
 } from '../registry/index.js';
 import type { LogPersister, MemoryStorage } from '../storage/index.js';
 import type { Transport } from '../transport/index.js';
@@ -20,8 +22,10 @@ import { Replica } from './replica.js';
 
 export interface RegistryNodeOptions {
   readonly name: string;
-  /** Defaults to memberIdOf(name); the simulator numbers its nodes itself. */
-  readonly id?: NodeId;
+  /** This member's id: its data dir's, drawn when the dir was created. */
+  readonly id: NodeId;
+  /** The cluster this node belongs to (the simulator's is 1). */
+  readonly clusterId: number;
   readonly raft: Omit<RaftConfig, 'id' | 'storage'>;
   readonly tickMs: number;
   readonly storage: MemoryStorage;
@@ -50,8 +54,11 @@ export interface RegistryNodeOptions {
   readonly onRevokeDecided?: (ids: readonly number[], nowMs: number) => void;
   /** The events of each applied command, before any watcher sees them (checkers, audit). */
   readonly onEvents?: (events: readonly RegistryEvent[]) => void;
-  /** A peer's address became known (its conf entry was appended, or a snapshot arrived). */
-  readonly onPeer?: (id: NodeId, peerAddress: string) => void;
+  /**
+   * A member became known or changed address: its conf entry is in the log (at start, or
+   * appended since), or a snapshot named it.
+   */
+  readonly onPeer?: (member: Member) => void;
   /** A member's removal was applied: its connection can go. */
   readonly onPeerRemoved?: (id: NodeId) => void;
   readonly onFatal: (error: Error) => void;
@@ -91,6 +98,7 @@ export interface NodeStatus {
 export class RegistryNode {
   readonly id: NodeId;
   readonly name: string;
+  readonly clusterId: number;
   readonly registry = new Registry();
   readonly hub: WatchHub<Uint8Array>;
   private readonly leases: LeaseKeeper;
@@ -102,11 +110,14 @@ export class RegistryNode {
   private readonly commitAtStart: number;
   private leaderWaiters: (() => void)[] = [];
   private wasLeader = false;
+  /** When each peer was last heard from: a member alive under another data dir is not replaced. */
+  private readonly heardFromMs = new Map<NodeId, number>();
 
   constructor(options: RegistryNodeOptions) {
     this.options = options;
     this.name = options.name;
-    this.id = options.id ?? memberIdOf(options.name);
+    this.id = options.id;
+    this.clusterId = options.clusterId;
     this.commitAtStart = options.storage.hardState().commit;
     this.replica = this.createReplica(options);
     // The Replica restored the registry from the snapshot: history starts there, and replaying
@@ -139,6 +150,7 @@ export class RegistryNode {
       };
     this.registry.onLeaseChange = (change) => this.leases.onLeaseChange(change);
     this.announceMembers();
+    this.announceLoggedMembers(options.storage);
   }
 
   private createReplica(options: RegistryNodeOptions): Replica<CommandResult> {
@@ -219,6 +231,7 @@ export class RegistryNode {
   }
 
   receive(message: Message): void {
+    this.heardFromMs.set(message.from, this.options.clock.nowMs());
     this.replica.receive(message);
   }
 
@@ -338,17 +351,70 @@ export class RegistryNode {
     });
   }
 
-  /** Adds a node as a learner (it catches up without voting). */
-  async addMember(addresses: MemberAddresses): Promise<MemberView> {
-    const id = memberIdOf(addresses.name);
-    if (this.members().some((member) => member.id === id)) {
-      throw new RosterError('ROSTER_ERR_CONF_CHANGE_INVALID',
-        `${addresses.name} is already a member`);
-    }
-    await this.changeMembership({
-      type: 'addLearner', nodeId: id, context: encodeMemberContext(addresses),
+  /** The member called `name`, if any (names are unique among members). */
+  memberNamed(name: string): MemberView | undefined {
+    return this.members().find((member) => member.name === name);
+  }
+
+  /**
+   * Adds a node as a learner (it catches up without voting). Adding the same id again is a
+   * no-op, so a joining node may retry. A name held by a member with another id is refused,
+   * unless `replace`: that member's data dir is gone (the node came back on an empty one), so
+   * the old id is removed first and the node joins under its new id, to be promoted once it
+   * caught up. Refused while the old id is still heard from: a second process with that name,
+   * not a lost disk.
+   */
+  addMember(member: Member, options: { replace?: boolean } = {}): Promise<MemberView> {
+    return new Promise((resolve, reject) => {
+      this.addMemberWith(member, options, (outcome) => {
+        if ('error' in outcome) reject(outcome.error);
+        else resolve(outcome.member);
+      });
     });
-    return { id, ...addresses, learner: true };
+  }
+
+  addMemberWith(
+    member: Member,
+    options: { replace?: boolean },
+    callback: (outcome: { member: MemberView } | { error: RosterError }) => void,
+  ): void {
+    const existing = this.members().find((view) => view.id === member.id);
+    if (existing !== undefined) {
+      callback({ member: existing });
+      return;
+    }
+    const { name, peerAddress, clientAddress } = member;
+    const addLearner = (): void => this.changeMembershipWith({
+      type: 'addLearner', nodeId: member.id,
+      context: encodeMemberContext({ name, peerAddress, clientAddress }),
+    }, (outcome) => callback(outcome.status === 'committed'
+      ? { member: { ...member, learner: true } } : { error: outcome.error }));
+    const namesake = this.memberNamed(member.name);
+    if (namesake === undefined) {
+      addLearner();
+      return;
+    }
+    const refusal = options.replace === true ? this.aliveRefusal(namesake)
+      : new RosterError('ROSTER_ERR_CONF_CHANGE_INVALID',
+        `${member.name} is already a member (id ${namesake.id})`);
+    if (refusal !== undefined) {
+      callback({ error: refusal });
+      return;
+    }
+    this.changeMembershipWith({ type: 'remove', nodeId: namesake.id, context: new Uint8Array(0) },
+      (outcome) => {
+        if (outcome.status === 'committed') addLearner();
+        else callback({ error: outcome.error });
+      });
+  }
+
+  private aliveRefusal(member: MemberView): RosterError | undefined {
+    const nowMs = this.options.clock.nowMs();
+    const heardMs = member.id === this.id ? nowMs : this.heardFromMs.get(member.id);
+    const quietMs = heardMs === undefined ? Number.POSITIVE_INFINITY : nowMs - heardMs;
+    if (quietMs >= 2 * this.electionTimeoutMs()) return undefined;
+    return new RosterError('ROSTER_ERR_CONF_CHANGE_INVALID', `${member.name} (id ${member.id}) ` +
+      `was heard from ${Math.round(quietMs)} ms ago: another process runs under that name`);
   }
 
   async promoteMember(id: NodeId): Promise<void> {
@@ -445,19 +511,35 @@ export class RegistryNode {
 
   /** Conf entries take effect when appended, so their addresses are needed right away. */
   private learnPeers(ready: Ready): void {
-    for (const entry of ready.entries) {
-      if (entry.type !== 'conf') continue;
-      const change = decodeConfChange(entry.data);
-      const addresses = decodeMemberContext(change.context);
-      if (addresses !== undefined && change.nodeId !== this.id) {
-        this.options.onPeer?.(change.nodeId, addresses.peerAddress);
-      }
-    }
+    for (const entry of ready.entries) this.announceConfEntry(entry);
   }
 
   private announceMembers(): void {
     for (const member of this.registry.members()) {
-      if (member.id !== this.id) this.options.onPeer?.(member.id, member.peerAddress);
+      if (member.id !== this.id) this.options.onPeer?.(member);
+    }
+  }
+
+  /**
+   * Members added by conf entries of the recovered log, which the registry has not applied
+   * yet: without them a restarted node could not reach members added since its snapshot.
+   */
+  private announceLoggedMembers(storage: MemoryStorage): void {
+    let index = storage.firstIndex();
+    const end = storage.lastIndex() + 1;
+    while (index < end) {
+      const page = storage.entries(index, end, limits.raftConfScanBytesMax);
+      for (const entry of page) this.announceConfEntry(entry);
+      index += page.length;
+    }
+  }
+
+  private announceConfEntry(entry: Entry): void {
+    if (entry.type !== 'conf') return;
+    const change = decodeConfChange(entry.data);
+    const addresses = decodeMemberContext(change.context);
+    if (addresses !== undefined && change.nodeId !== this.id) {
+      this.options.onPeer?.({ id: change.nodeId, ...addresses });
     }
   }
 

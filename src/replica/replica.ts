@@ -114,6 +114,11 @@ export class Replica<Result = unknown> {
   receive(message: Message): void {
     if (this.stopped) return;
     this.node.step(message);
+    const lostWrites = this.node.lostWrites();
+    if (lostWrites !== undefined) {
+      this.fail(new RosterError('ROSTER_ERR_CORRUPT_DATA', lostWrites));
+      return;
+    }
     this.options.requestDrive();
   }
 

@@ -1,13 +1,15 @@
 import type { Prng } from '../core/prng.js';
 import type { ConfChangeType, NodeId } from '../raft/index.js';
 import type { EventQueue } from './event-queue.js';
-import type { SimCluster } from './sim-cluster.js';
+import { simMemberContext, type SimCluster } from './sim-cluster.js';
+import type { Replacer } from './sim-replacer.js';
 import type { NetworkFaults, SimNetwork } from './sim-network.js';
 import type { Trace } from './trace.js';
 
 export type FaultKind =
   | 'crash' | 'crashLeader' | 'partition' | 'oneWay' | 'isolateLeader' | 'heal' | 'weather'
-  | 'addLearner' | 'promote' | 'remove' | 'transfer' | 'churn' | 'briefPartition';
+  | 'addLearner' | 'promote' | 'remove' | 'transfer' | 'churn' | 'briefPartition'
+  | 'wipe' | 'loseWrites';
 
 /** How often each fault happens in this seed's run (swarm testing: drawn per seed). */
 export interface FaultProfile {
@@ -22,8 +24,10 @@ export interface FaultProfile {
 
 /**
  * Injects faults at random during the safety phase: crashes and restarts, partitions
- * (symmetric, one-way, the leader isolated), network weather, membership changes and
- * leadership transfers.
+ * (symmetric, one-way, the leader isolated), network weather, membership changes, leadership
+ * transfers, and storage faults: a data dir lost for good (the node comes back empty, under a
+ * new id, and takes its old place), or one that lost committed entries it had synced (the
+ * node must refuse it at start; then it is replaced the same way).
  */
 export class FaultInjector {
   private readonly queue: EventQueue;
@@ -33,15 +37,15 @@ export class FaultInjector {
   private readonly trace: Trace;
   private readonly profile: FaultProfile;
   private readonly kinds: FaultKind[];
+  private readonly replacer: Replacer;
   private stopped = false;
-  private nextNodeId: number;
   /** Until this time, a new leader is often crashed moments after its election. */
   private churnUntilMs = 0;
   readonly counts = new Map<FaultKind, number>();
 
   constructor(options: {
     queue: EventQueue; prng: Prng; cluster: SimCluster; network: SimNetwork; trace: Trace;
-    profile: FaultProfile; firstNewNodeId: number;
+    profile: FaultProfile; replacer: Replacer;
   }) {
     this.queue = options.queue;
     this.prng = options.prng;
@@ -49,7 +53,7 @@ export class FaultInjector {
     this.network = options.network;
     this.trace = options.trace;
     this.profile = options.profile;
-    this.nextNodeId = options.firstNewNodeId;
+    this.replacer = options.replacer;
     this.kinds = Object.keys(this.profile.weights) as FaultKind[];
   }
 
@@ -142,6 +146,12 @@ export class FaultInjector {
       case 'briefPartition':
         this.briefPartition();
         return;
+      case 'wipe':
+        this.wipe();
+        return;
+      case 'loseWrites':
+        this.loseWrites();
+        return;
     }
   }
 
@@ -159,7 +169,10 @@ export class FaultInjector {
     const delayMs = downtimeMs ?? this.prng.intBetween(1, this.profile.downtimeMaxMs);
     this.queue.schedule(delayMs, () => {
       const node = this.cluster.get(id);
-      if (this.stopped || node.incarnation !== incarnation || node.node !== undefined) return;
+      if (this.stopped || node.incarnation !== incarnation || node.node !== undefined ||
+        node.destroyed) {
+        return;
+      }
       this.cluster.start(id);
     });
   }
@@ -217,14 +230,15 @@ export class FaultInjector {
     let target: NodeId | undefined;
     if (type === 'addLearner') {
       if (learners.length >= this.profile.maxLearners) return;
-      target = this.nextNodeId;
-      this.nextNodeId += 1;
-      this.cluster.addNode(target);
+      target = this.cluster.allocateId();
+      this.cluster.addNode(target, `s${target}`);
       this.cluster.start(target);
     } else if (type === 'promote') {
       if (learners.length === 0 || voters.length >= this.profile.maxVoters) return;
       target = this.prng.pick(learners);
     } else {
+      // A voter lost with its disk still counts until replaced: keep the quorum reachable.
+      if (this.replacer.inProgress) return;
       const removable = voters.length > this.profile.minVoters
         ? [...voters, ...learners]
         : learners;
@@ -232,11 +246,47 @@ export class FaultInjector {
       target = this.prng.pick(removable);
     }
     const node = this.cluster.get(leader.id).node;
-    const context = new TextEncoder().encode(`127.0.0.1:${7400 + target}`);
+    const context = type === 'addLearner'
+      ? simMemberContext(target, this.cluster.get(target).name) : new Uint8Array(0);
     node?.changeMembershipWith({ type, nodeId: target, context }, (outcome) => {
       this.trace.record(this.queue.nowMs, leader.id, `${type} ${target}: ${outcome.status}`);
     });
     this.trace.record(this.queue.nowMs, leader.id, `propose ${type} ${target}`);
+  }
+
+  /** A data dir lost for good: the node comes back empty under a new id and rejoins. */
+  private wipe(): void {
+    if (!this.replacer.canReplace()) return;
+    const candidates = [...this.cluster.nodes.values()].filter((node) => !node.destroyed);
+    if (candidates.length === 0) return;
+    const target = this.prng.pick(candidates).id;
+    this.trace.record(this.queue.nowMs, target, 'wipe: its data dir is lost');
+    this.replacer.replace(target);
+  }
+
+  /**
+   * Committed entries the node had synced vanish while it is down; at restart it must refuse
+   * its disk (then an operator wipes it: SimCluster.onRefused replaces it).
+   */
+  private loseWrites(): void {
+    if (!this.replacer.canReplace()) return;
+    const id = this.randomUpNode();
+    if (id === undefined) return;
+    const simNode = this.cluster.get(id);
+    this.cluster.crash(id);
+    if (!simNode.disk.loseCommittedEntries(this.prng)) {
+      this.cluster.start(id);
+      return;
+    }
+    this.trace.record(this.queue.nowMs, id, 'lost committed entries it had synced');
+    this.replacer.doom(id);
+    const incarnation = simNode.incarnation;
+    this.queue.schedule(this.prng.intBetween(1, this.profile.downtimeMaxMs), () => {
+      if (simNode.incarnation === incarnation && simNode.node === undefined &&
+        !simNode.destroyed) {
+        this.cluster.start(id);
+      }
+    });
   }
 
   private transfer(): void {

@@ -6,6 +6,8 @@ import { runSeed, type SeedResult } from './run-seed.js';
 /**
  * `npm run sim -- --seeds N [--first F] [--nodes 3|5] [--steps M] [--workers W]`
  * `npm run sim -- --seed S [--nodes 3|5] [--steps M] [--trace [--trace-lines N]]`
+ * `--amnesia` brings a node whose data dir was lost back as the member it was, on a fresh
+ * bootstrap (what `roster serve` once did): the invariants must catch it.
  * Ends with exactly one line `sim: seeds=N failures=F`; exits 1 when F > 0.
  */
 const DEFAULT_STEPS = 20_000;
@@ -17,6 +19,7 @@ interface Args {
   workers: number;
   trace: boolean;
   traceLines: number;
+  amnesia: boolean;
 }
 
 function parse(): Args {
@@ -30,6 +33,7 @@ function parse(): Args {
       workers: { type: 'string' },
       trace: { type: 'boolean', default: false },
       'trace-lines': { type: 'string', default: '60' },
+      amnesia: { type: 'boolean', default: false },
     },
   });
   const nodes = Number(values.nodes);
@@ -47,7 +51,10 @@ function parse(): Args {
     ? Math.max(1, Math.min(availableParallelism(), seeds.length))
     : positiveInteger('--workers', values.workers);
   const traceLines = positiveInteger('--trace-lines', values['trace-lines']);
-  return { seeds, nodes: nodes as 3 | 5, steps, workers, trace: values.trace, traceLines };
+  return {
+    seeds, nodes: nodes as 3 | 5, steps, workers, trace: values.trace, traceLines,
+    amnesia: values.amnesia,
+  };
 }
 
 function positiveInteger(flag: string, text: string | undefined): number {
@@ -61,7 +68,7 @@ function positiveInteger(flag: string, text: string | undefined): number {
 function usage(message: string): never {
   console.error(`sim: ${message}`);
   console.error('usage: npm run sim -- --seeds N [--first F] ' +
-    '[--nodes 3|5] [--steps M] [--workers W]');
+    '[--nodes 3|5] [--steps M] [--workers W] [--amnesia]');
   console.error(
     '       npm run sim -- --seed S [--nodes 3|5] [--steps M] [--trace [--trace-lines N]]');
   process.exit(2);
@@ -72,6 +79,7 @@ async function runAll(args: Args): Promise<SeedResult[]> {
     return args.seeds.map((seed) =>
       runSeed({
         seed, nodes: args.nodes, steps: args.steps, trace: args.trace, traceLines: args.traceLines,
+        amnesia: args.amnesia,
       }));
   }
   const shares: number[][] = Array.from({ length: args.workers }, () => []);
@@ -83,7 +91,7 @@ async function runAll(args: Args): Promise<SeedResult[]> {
 function runInWorker(seeds: number[], args: Args): Promise<SeedResult[]> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL('./worker.js', import.meta.url), {
-      workerData: { seeds, nodes: args.nodes, steps: args.steps },
+      workerData: { seeds, nodes: args.nodes, steps: args.steps, amnesia: args.amnesia },
     });
     worker.once('message', (results: SeedResult[]) => resolve(results));
     worker.once('error', reject);
@@ -95,7 +103,7 @@ function report(failure: SeedResult, args: Args): void {
   const replay = failure.trace === undefined
     ? runSeed({
       seed: failure.seed, nodes: args.nodes, steps: args.steps, trace: true,
-      traceLines: args.traceLines,
+      traceLines: args.traceLines, amnesia: args.amnesia,
     })
     : failure;
   console.log(`FAIL seed=${failure.seed} nodes=${failure.nodes} invariant=${failure.invariant}`);
@@ -106,7 +114,7 @@ function report(failure: SeedResult, args: Args): void {
     for (const line of replay.trace) console.log(`    ${line}`);
   }
   console.log(`  replay: npm run sim -- --seed ${failure.seed} --nodes ${args.nodes} ` +
-    `--steps ${args.steps} --trace`);
+    `--steps ${args.steps} --trace${args.amnesia ? ' --amnesia' : ''}`);
 }
 
 async function main(): Promise<void> {

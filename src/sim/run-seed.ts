@@ -14,7 +14,8 @@ import { LeaseCheck } from './check/lease-check.js';
 import { EventTruth } from './check/watch-check.js';
 import { hashBytes } from './hash.js';
 import { SimWatchers } from './sim-watchers.js';
-import { SimCluster, type ReplicaKnobs } from './sim-cluster.js';
+import { Replacer } from './sim-replacer.js';
+import { SimCluster, simMember, type ReplicaKnobs } from './sim-cluster.js';
 import { HEALTHY_NETWORK, SimNetwork } from './sim-network.js';
 import { Trace } from './trace.js';
 import { Workload, type RegistryOperation, type WorkloadOptions } from './workload.js';
@@ -27,6 +28,11 @@ export interface SeedOptions {
   readonly trace?: boolean;
   /** How many of the last trace lines to keep. */
   readonly traceLines?: number;
+  /**
+   * A node whose data dir is lost comes back as the member it was, on a fresh bootstrap (the
+   * bug member ids drawn per data dir fix): the invariants must catch it.
+   */
+  readonly amnesia?: boolean;
   /** For tools and tests: receives the clients' history before it is checked. */
   readonly onHistory?: (history: readonly RegistryOperation[]) => void;
 }
@@ -66,15 +72,12 @@ export function runSeed(options: SeedOptions): SeedResult {
   const network = new SimNetwork({ queue, prng: prng.fork(), hintPrng });
   network.faults = randomWeather(prng);
   const voters = Array.from({ length: options.nodes }, (_, i) => i + 1);
-  const bootstrap: Snapshot = {
-    metadata: { index: 1, term: 1, confState: { voters, learners: [] } },
-    data: new Uint8Array(0),
-  };
+  const bootstrap = bootstrapSnapshot(voters);
   let cluster: SimCluster | undefined = undefined;
   const checks = {
     safety: new SafetyChecker({
       bootstrap,
-      emptyDigest: hashBytes(new Registry().snapshot()),
+      emptyDigest: hashBytes(bootstrap.data),
       votersOf: (id) => cluster?.votersOf(id),
     }),
     ledger: new AppliedLedger(),
@@ -82,7 +85,7 @@ export function runSeed(options: SeedOptions): SeedResult {
     leases: new LeaseCheck({ electionTimeoutMs: knobs.electionTicks * knobs.tickMs }),
   };
   cluster = new SimCluster({ queue, prng: prng.fork(), network, checks, trace, knobs });
-  for (const id of voters) cluster.addNode(id, bootstrap);
+  for (const id of voters) cluster.addNode(id, `s${id}`, bootstrap);
   for (const id of voters) cluster.start(id);
   const workloadOptions = drawWorkload(prng);
   const workload = new Workload({
@@ -92,13 +95,18 @@ export function runSeed(options: SeedOptions): SeedResult {
     queue, prng: prng.fork(), cluster, truth: checks.truth, trace,
     services: workloadOptions.services,
   });
+  const replacer = new Replacer({
+    queue, cluster, trace, amnesia: options.amnesia === true ? bootstrap : undefined,
+  });
+  // A node that refused its disk is wiped by its operator and started again: it rejoins.
+  cluster.onRefused = (id) => replacer.replace(id);
   const faults = new FaultInjector({
     queue, prng: prng.fork(), cluster, network, trace,
-    profile: drawFaultProfile(prng, options.nodes), firstNewNodeId: options.nodes + 1,
+    profile: drawFaultProfile(prng, options.nodes), replacer,
   });
   const stats: Record<string, number> = {};
   const result = (fields: Partial<SeedResult>): SeedResult => {
-    collectStats(stats, { queue, cluster, workload, checks, network, watchers });
+    collectStats(stats, { queue, cluster, workload, checks, network, watchers, replacer });
     return { seed: options.seed, nodes: options.nodes, ok: true, stats, ...fields };
   };
   try {
@@ -121,6 +129,16 @@ export function runSeed(options: SeedOptions): SeedResult {
     const failure = describeFailure(error);
     return result({ ok: false, ...failure, trace: trace.enabled ? trace.tail() : undefined });
   }
+}
+
+/** The founders' first snapshot: voters 1..n, named s1..sn in the registry's member table. */
+function bootstrapSnapshot(voters: readonly NodeId[]): Snapshot {
+  const registry = new Registry();
+  registry.setMembers(voters.map((id) => simMember(id, `s${id}`)));
+  return {
+    metadata: { index: 1, term: 1, confState: { voters, learners: [] } },
+    data: registry.snapshot(),
+  };
 }
 
 /**
@@ -164,7 +182,9 @@ function runLiveness(context: {
   const { queue, cluster, network } = context;
   network.heal();
   network.faults = { ...HEALTHY_NETWORK };
-  for (const node of cluster.nodes.values()) if (node.node === undefined) cluster.start(node.id);
+  for (const node of cluster.nodes.values()) {
+    if (node.node === undefined && !node.destroyed) cluster.start(node.id);
+  }
   stopRemovedNodes(cluster, context.trace, queue.nowMs);
   context.trace.record(queue.nowMs, '-', 'liveness phase: healed, all nodes up');
   const converged = runUntil(queue, LIVENESS_LIMIT_MS, () => {
@@ -347,6 +367,8 @@ function drawWorkload(prng: Prng): WorkloadOptions {
 
 function drawFaultProfile(prng: Prng, nodes: number): FaultProfile {
   const weight = (): number => (prng.chance(0.2) ? 0 : prng.intBetween(1, 10));
+  // Rarer than the rest: each takes a node out until its replacement has caught up.
+  const storageWeight = (): number => (prng.chance(0.4) ? 0 : prng.intBetween(1, 3));
   return {
     intervalMinMs: 5,
     intervalMaxMs: prng.pick([20, 50, 200, 600]),
@@ -354,7 +376,8 @@ function drawFaultProfile(prng: Prng, nodes: number): FaultProfile {
       crash: weight(), crashLeader: weight(), partition: weight(), oneWay: weight(),
       isolateLeader: weight(), heal: prng.intBetween(5, 20), weather: weight(),
       addLearner: weight(), promote: weight(), remove: weight(), transfer: weight(),
-      churn: weight(), briefPartition: weight(),
+      churn: weight(), briefPartition: weight(), wipe: storageWeight(),
+      loseWrites: storageWeight(),
     },
     downtimeMaxMs: prng.pick([20, 50, 500, 2000]),
     minVoters: nodes - 1,
@@ -366,7 +389,9 @@ function drawFaultProfile(prng: Prng, nodes: number): FaultProfile {
 function collectStats(stats: Record<string, number>, context: {
   queue: EventQueue; cluster: SimCluster; workload: Workload;
   checks: { safety: SafetyChecker; leases: LeaseCheck }; network: SimNetwork; watchers: SimWatchers;
+  replacer: Replacer;
 }): void {
+  stats.replaced = context.replacer.replaced;
   stats.simMs = context.queue.nowMs;
   stats.leaders = context.checks.safety.leadersObserved;
   stats.heartbeats = context.workload.heartbeats;

@@ -1,9 +1,11 @@
 import { assert } from '../core/assert.js';
 import type { Prng } from '../core/prng.js';
 import {
-  confHistoryOf, type Entry, type NodeId, type RaftStatus, type Snapshot,
+  confHistoryOf, type Entry, type Message, type NodeId, type RaftStatus, type Snapshot,
 } from '../raft/index.js';
-import { decodeCommand, type CommandResult, type RegistryEvent } from '../registry/index.js';
+import {
+  decodeCommand, encodeMemberContext, type CommandResult, type Member, type RegistryEvent,
+} from '../registry/index.js';
 import { RegistryNode, type LeaseSettings, type RegistryNodeOptions } from '../replica/index.js';
 import type { AppliedLedger } from './applied-ledger.js';
 import type { LeaseCheck } from './check/lease-check.js';
@@ -40,6 +42,8 @@ export interface ReplicaKnobs {
 
 export interface SimNode {
   readonly id: NodeId;
+  /** The member name: a node that replaces a lost one keeps its name under a new id. */
+  readonly name: string;
   readonly disk: SimDisk;
   node: RegistryNode | undefined;
   /** Bumped at every crash and restart: events of an old incarnation are void. */
@@ -47,6 +51,23 @@ export interface SimNode {
   crashes: number;
   /** Voters of its durable log's latest membership when it went down (it campaigns with these). */
   votersWhenDown: readonly NodeId[] | undefined;
+  /**
+   * The peers its transport can reach: what its process learned (members in its snapshot and
+   * log, or named by the cluster when it joined). A message to any other is dropped.
+   */
+  peers: Set<NodeId>;
+  /** Its data dir was lost or refused: this id never runs again (a new one takes its place). */
+  destroyed: boolean;
+}
+
+/** The member addresses a simulated node advertises (only the ids matter to the network). */
+export function simMember(id: NodeId, name: string): Member {
+  return { id, name, peerAddress: `sim-${id}:7401`, clientAddress: `sim-${id}:7400` };
+}
+
+export function simMemberContext(id: NodeId, name: string): Uint8Array {
+  const { peerAddress, clientAddress } = simMember(id, name);
+  return encodeMemberContext({ name, peerAddress, clientAddress });
 }
 
 export interface ClusterChecks {
@@ -57,6 +78,8 @@ export interface ClusterChecks {
 }
 
 const NO_EVENT_BYTES = new Uint8Array(0);
+/** How often a node with nothing on disk asks again for the members (no one answered). */
+const MEMBERS_RETRY_MS = 100;
 
 /**
  * The simulated cluster: real RegistryNodes (Raft, replica, registry, lessor, watch hub) over
@@ -81,6 +104,8 @@ export class SimCluster {
   onLeaderElected: (id: NodeId, term: number) => void = () => {};
   /** A Revoke was applied for the first time, removing these instances (history). */
   onExpired: (events: readonly RegistryEvent[], decidedAtMs: number) => void = () => {};
+  /** A node refused its disk at start (it lost synced writes): an operator must replace it. */
+  onRefused: (id: NodeId) => void = () => {};
 
   constructor(options: {
     queue: EventQueue; prng: Prng; network: SimNetwork; checks: ClusterChecks; trace: Trace;
@@ -95,18 +120,25 @@ export class SimCluster {
   }
 
   /** Adds a node with a fresh disk; `bootstrap` for the founding members only. */
-  addNode(id: NodeId, bootstrap?: Snapshot): SimNode {
+  addNode(id: NodeId, name: string, bootstrap?: Snapshot): SimNode {
     assert(!this.nodes.has(id), `node ${id} exists`);
     const disk = new SimDisk({
       queue: this.queue, prng: this.prng.fork(), latencyMaxMs: this.knobs.diskLatencyMaxMs,
     });
     if (bootstrap !== undefined) disk.bootstrap(bootstrap, { term: 1, vote: 0, commit: 1 });
     const node: SimNode = {
-      id, disk, node: undefined, incarnation: 0, crashes: 0,
-      votersWhenDown: bootstrap?.metadata.confState.voters,
+      id, name, disk, node: undefined, incarnation: 0, crashes: 0,
+      votersWhenDown: bootstrap?.metadata.confState.voters, peers: new Set(), destroyed: false,
     };
     this.nodes.set(id, node);
     return node;
+  }
+
+  /** A node id never used before in this run (ids are never reused). */
+  allocateId(): NodeId {
+    let max = 0;
+    for (const id of this.nodes.keys()) max = Math.max(max, id);
+    return max + 1;
   }
 
   get(id: NodeId): SimNode {
@@ -115,17 +147,33 @@ export class SimCluster {
     return node;
   }
 
+  /** Starts a node from its disk; a disk that fails the recovery check is refused instead. */
   start(id: NodeId): void {
     const simNode = this.get(id);
     assert(simNode.node === undefined, `node ${id} is already up`);
+    assert(!simNode.destroyed, `node ${id} was destroyed`);
+    const problem = simNode.disk.recoveryProblem();
+    if (problem !== undefined) {
+      this.trace.record(this.queue.nowMs, id, `refused its disk: ${problem}`);
+      this.onRefused(id);
+      return;
+    }
     simNode.incarnation += 1;
     const incarnation = simNode.incarnation;
+    // A process knows the peers its log names; one that joined and has no snapshot yet asks
+    // the cluster for its members until it hears, as roster serve does.
+    simNode.peers = new Set();
+    if (simNode.disk.knowsNoMembers()) this.askForMembers(simNode, incarnation);
     const storage = simNode.disk.recover();
     this.checks.safety.observeRecovered(id, storage);
     const node = this.buildNode(simNode, storage, incarnation);
     simNode.node = node;
     this.network.attach(id, {
-      deliver: (message) => node.receive(message),
+      // A stream's first batch says where its sender listens (GrpcTransport.onPeerAddress).
+      deliver: (message) => {
+        simNode.peers.add(message.from);
+        node.receive(message);
+      },
       reportSnapshot: (to, succeeded) => node.reportSnapshot(to, succeeded),
       connectionLost: (peer) => {
         this.trace.record(this.queue.nowMs, id, `connection to ${peer} lost`);
@@ -134,6 +182,41 @@ export class SimCluster {
     });
     node.start();
     this.trace.record(this.queue.nowMs, id, `start (incarnation ${incarnation})`);
+  }
+
+  /**
+   * The node's data dir is gone for good (lost, or refused and wiped): it is stopped and never
+   * runs again; a node of the same name and a new id may take its place.
+   */
+  destroy(id: NodeId): void {
+    const simNode = this.get(id);
+    this.crash(id);
+    simNode.destroyed = true;
+    this.checks.safety.forget(id);
+    this.trace.record(this.queue.nowMs, id, 'data dir destroyed');
+  }
+
+  private askForMembers(simNode: SimNode, incarnation: number): void {
+    for (const id of this.memberIds()) simNode.peers.add(id);
+    if (simNode.peers.size > 0) return;
+    this.queue.schedule(MEMBERS_RETRY_MS, () => {
+      if (simNode.incarnation === incarnation) this.askForMembers(simNode, incarnation);
+    });
+  }
+
+  /** What a join answer tells the joining node: every member, so it can answer them. */
+  learnMembers(id: NodeId): void {
+    const simNode = this.get(id);
+    for (const member of this.memberIds()) simNode.peers.add(member);
+  }
+
+  /** Every member id any running node knows of (what a Hello or join answer would list). */
+  memberIds(): Set<NodeId> {
+    const ids = new Set<NodeId>();
+    for (const simNode of this.upNodes()) {
+      for (const member of simNode.node?.members() ?? []) ids.add(member.id);
+    }
+    return ids;
   }
 
   /** Process crash: memory and unsynced writes are lost. */
@@ -161,8 +244,9 @@ export class SimCluster {
     const alive = (): boolean => simNode.incarnation === incarnation;
     let node: RegistryNode | undefined = undefined;
     node = new RegistryNode({
-      name: `n${id}`,
+      name: simNode.name,
       id,
+      clusterId: 1,
       raft: {
         prng: this.prng.fork(),
         electionTicks: knobs.electionTicks,
@@ -177,7 +261,7 @@ export class SimCluster {
       tickMs: knobs.tickMs,
       storage,
       persister: simNode.disk,
-      transport: { send: (messages) => this.network.send(messages) },
+      transport: { send: (messages) => this.sendFrom(simNode, messages) },
       scheduler: simScheduler(this.queue, alive),
       clock: simClock(this.queue),
       snapshotEntries: knobs.snapshotEntries,
@@ -201,6 +285,8 @@ export class SimCluster {
         this.revokeDecisions.set(decisionKey(term, ids), nowMs);
         this.trace.record(nowMs, id, `lessor: expire leases ${ids.join(',')}`);
       },
+      onPeer: (member) => simNode.peers.add(member.id),
+      onPeerRemoved: (peer) => simNode.peers.delete(peer),
       onFatal: (error) => {
         throw error;
       },
@@ -261,6 +347,20 @@ export class SimCluster {
     this.checks.leases.decided(command.leaseIds, decidedAtMs);
     if (!('count' in result) || result.count === 0) return;
     this.onExpired(this.checks.truth.events(result.revision) ?? [], decidedAtMs);
+  }
+
+  /** Like a real transport: a message to a peer the node has no address for is dropped. */
+  private sendFrom(simNode: SimNode, messages: readonly Message[]): void {
+    const reachable = messages.filter((message) => simNode.peers.has(message.to));
+    if (reachable.length > 0) this.network.send(reachable);
+    if (reachable.length === messages.length) return;
+    for (const message of messages) {
+      if (simNode.peers.has(message.to) || message.type !== 'snap') continue;
+      const incarnation = simNode.incarnation;
+      this.queue.schedule(1, () => {
+        if (simNode.incarnation === incarnation) simNode.node?.reportSnapshot(message.to, false);
+      });
+    }
   }
 
   /** The leader with the highest term among live nodes, if any. */

@@ -3,7 +3,9 @@ import type { Prng } from '../core/prng.js';
 import {
   EMPTY_HARD_STATE, EMPTY_SNAPSHOT, type Entry, type HardState, type Snapshot,
 } from '../raft/index.js';
-import { MemoryStorage, type LogPersister, type PersistBatch } from '../storage/index.js';
+import {
+  MemoryStorage, recoveredLogProblem, type LogPersister, type PersistBatch,
+} from '../storage/index.js';
 import type { EventQueue } from './event-queue.js';
 
 /** What survives a crash. */
@@ -93,6 +95,38 @@ export class SimDisk implements LogPersister {
   crash(): void {
     this.epoch += 1;
     this.busyUntilMs = 0;
+  }
+
+  /**
+   * A storage fault: committed entries this disk had synced vanish from `fromIndex` on while
+   * the hard state stays (as when a damaged table file takes part of the log with it). The
+   * recovery check must refuse what is left. Returns false when there is nothing to lose.
+   */
+  loseCommittedEntries(prng: Prng): boolean {
+    const { entries, hardState, snapshot } = this.durable;
+    const first = snapshot.metadata.index + 1;
+    const lastCommitted = Math.min(hardState.commit, (entries.at(-1)?.index ?? 0));
+    if (lastCommitted < first || entries.length === 0) return false;
+    const fromIndex = prng.intBetween(first, lastCommitted);
+    const base = (entries[0] as Entry).index;
+    entries.length = Math.max(0, fromIndex - base);
+    return true;
+  }
+
+  /** Why a node must refuse this disk at start (LevelLog's check), or undefined. */
+  recoveryProblem(): string | undefined {
+    const { entries, hardState, snapshot } = this.durable;
+    const lastIndex = entries.at(-1)?.index ?? snapshot.metadata.index;
+    const empty = hardState.term === 0 && hardState.vote === 0 && hardState.commit === 0;
+    return recoveredLogProblem({ hardState: empty ? undefined : hardState, snapshot, lastIndex });
+  }
+
+  /**
+   * True before the first snapshot: a node that joined has only a hard state (and the leader
+   * sends a snapshot first), so its disk names no member it could answer.
+   */
+  knowsNoMembers(): boolean {
+    return this.durable.snapshot.metadata.index === 0;
   }
 
   /** The storage a restarting node recovers from. */

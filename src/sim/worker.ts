@@ -6,9 +6,10 @@ interface Job {
   readonly seeds: number[];
   readonly nodes: 3 | 5;
   readonly steps: number;
+  readonly amnesia: boolean;
 }
 
 const job = workerData as Job;
 const results: SeedResult[] = job.seeds.map((seed) =>
-  runSeed({ seed, nodes: job.nodes, steps: job.steps }));
+  runSeed({ seed, nodes: job.nodes, steps: job.steps, amnesia: job.amnesia }));
 parentPort?.postMessage(results);

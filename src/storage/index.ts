@@ -5,5 +5,7 @@ export {
 } from './memory-storage.js';
 export type { LogPersister, PersistBatch } from './persister.js';
 export {
-  DataDirLockedError, LevelLog, type LevelLogOptions, type RecoveredLog,
+  DataDirLockedError, LevelLog, wipeAdvice,
+  type DataDirIdentity, type LevelLogOptions, type RecoveredLog,
 } from './level-storage.js';
+export { recoveredLogProblem } from './recovery-check.js';

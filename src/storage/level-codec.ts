@@ -12,7 +12,9 @@ import type {
  *
  * Values: [crc32 of payload: u32 BE][payload]. Every integer is big-endian; u64 fields hold
  * safe integers (< 2^53). Payloads:
- *   meta:       version u32 | nodeId u64
+ *   meta:       version u32 | nodeId u64 | clusterId u64 (0: in no cluster yet) | name (utf-8)
+ *   founding:   the founding handshake's state (its own encoding, opaque here)
+ *   damaged:    why this data dir must not be used again (utf-8)
  *   hard state: term u64 | vote u64 | commit u64
  *   snapshot:   index u64 | term u64 | voterCount u32 | voter u64 * n | learnerCount u32 |
  *               learner u64 * n | data (the rest)
@@ -22,16 +24,24 @@ import type {
  * throw CorruptRecordError (a bad value is a bad disk), so what was written is what is read.
  */
 
-export const FORMAT_VERSION = 1;
+/**
+ * Version 2 gave each data dir its own random member id, made when the dir is created: version
+ * 1 dirs were named by a hash of the member name, which a wiped dir would reuse.
+ */
+export const FORMAT_VERSION = 2;
 
 const PREFIX_META = 0x01;
 const PREFIX_HARD_STATE = 0x02;
 const PREFIX_SNAPSHOT = 0x03;
+const PREFIX_FOUNDING = 0x04;
+const PREFIX_DAMAGED = 0x05;
 const PREFIX_ENTRY = 0x10;
 
 export const META_KEY = Uint8Array.of(PREFIX_META);
 export const HARD_STATE_KEY = Uint8Array.of(PREFIX_HARD_STATE);
 export const SNAPSHOT_KEY = Uint8Array.of(PREFIX_SNAPSHOT);
+export const FOUNDING_KEY = Uint8Array.of(PREFIX_FOUNDING);
+export const DAMAGED_KEY = Uint8Array.of(PREFIX_DAMAGED);
 /** Bounds of the entry key range: every entry key k satisfies ENTRY_KEY_MIN <= k < ..._END. */
 export const ENTRY_KEY_MIN = Uint8Array.of(PREFIX_ENTRY);
 export const ENTRY_KEY_END = Uint8Array.of(PREFIX_ENTRY + 1);
@@ -45,6 +55,9 @@ const TWO_POW_32 = 0x1_0000_0000;
 const SAFE_HIGH_WORD_LIMIT = 0x20_0000;
 const MAX_COUNT = 0xffff_ffff;
 
+const utf8Encoder = new TextEncoder();
+const utf8Decoder = new TextDecoder();
+
 /** A record failed its checks; the caller names the data dir and the key. */
 export class CorruptRecordError extends Error {
   override readonly name = 'CorruptRecordError';
@@ -53,6 +66,10 @@ export class CorruptRecordError extends Error {
 export interface MetaRecord {
   readonly version: number;
   readonly nodeId: NodeId;
+  /** 0 until the node founds or joins a cluster. */
+  readonly clusterId: number;
+  /** The member name the data dir was created for. */
+  readonly name: string;
 }
 
 // ---- keys ----
@@ -80,6 +97,8 @@ export function describeKey(key: Uint8Array): string {
   if (key.byteLength === 1 && key[0] === PREFIX_META) return 'meta';
   if (key.byteLength === 1 && key[0] === PREFIX_HARD_STATE) return 'hard state';
   if (key.byteLength === 1 && key[0] === PREFIX_SNAPSHOT) return 'snapshot';
+  if (key.byteLength === 1 && key[0] === PREFIX_FOUNDING) return 'founding state';
+  if (key.byteLength === 1 && key[0] === PREFIX_DAMAGED) return 'damage mark';
   return `unknown key ${hex(key)}`;
 }
 
@@ -87,10 +106,13 @@ export function describeKey(key: Uint8Array): string {
 
 export function encodeMeta(meta: MetaRecord): Uint8Array {
   assertU32(meta.version, 'format version');
-  assertU64(meta.nodeId, 'node id');
-  const writer = new Writer(U32_BYTES + U64_BYTES);
+  assert(meta.nodeId > 0, `node id ${meta.nodeId} is not positive`);
+  const name = utf8Encoder.encode(meta.name);
+  const writer = new Writer(U32_BYTES + 2 * U64_BYTES + name.byteLength);
   writer.u32(meta.version);
   writer.u64(meta.nodeId);
+  writer.u64(meta.clusterId);
+  writer.bytes(name);
   return writer.finish();
 }
 
@@ -103,8 +125,21 @@ export function decodeMeta(value: Uint8Array): MetaRecord {
       `unknown format version ${version} (this build reads version ${FORMAT_VERSION})`);
   }
   const nodeId = reader.u64('node id');
-  reader.end();
-  return { version, nodeId };
+  if (nodeId === 0) throw new CorruptRecordError('node id is 0');
+  const clusterId = reader.u64('cluster id');
+  const name = utf8Decoder.decode(reader.rest());
+  return { version, nodeId, clusterId, name };
+}
+
+/** A record whose payload is bytes this layer does not interpret, behind the same CRC. */
+export function encodeOpaque(payload: Uint8Array): Uint8Array {
+  const writer = new Writer(payload.byteLength);
+  writer.bytes(payload);
+  return writer.finish();
+}
+
+export function decodeOpaque(value: Uint8Array): Uint8Array {
+  return Reader.open(value).rest();
 }
 
 export function encodeHardState(hardState: HardState): Uint8Array {

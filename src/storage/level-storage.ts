@@ -7,18 +7,30 @@ import {
   EMPTY_HARD_STATE, EMPTY_SNAPSHOT, type Entry, type HardState, type NodeId, type Snapshot,
 } from '../raft/index.js';
 import {
-  CorruptRecordError, ENTRY_KEY_END, ENTRY_KEY_MIN, FORMAT_VERSION, HARD_STATE_KEY, META_KEY,
-  SNAPSHOT_KEY, decodeEntry, decodeEntryKey, decodeHardState, decodeMeta, decodeSnapshot,
-  describeKey, encodeEntry, encodeHardState, encodeMeta, encodeSnapshot, entryKey,
+  CorruptRecordError, DAMAGED_KEY, ENTRY_KEY_END, ENTRY_KEY_MIN, FORMAT_VERSION, FOUNDING_KEY,
+  HARD_STATE_KEY, META_KEY, SNAPSHOT_KEY, decodeEntry, decodeEntryKey, decodeHardState,
+  decodeMeta, decodeOpaque, decodeSnapshot, describeKey, encodeEntry, encodeHardState,
+  encodeMeta, encodeOpaque, encodeSnapshot, entryKey, type MetaRecord,
 } from './level-codec.js';
 import { MemoryStorage } from './memory-storage.js';
 import type { LogPersister, PersistBatch } from './persister.js';
+import { recoveredLogProblem } from './recovery-check.js';
 
 export interface LevelLogOptions {
   /** A directory; LevelDB lives in `${dataDir}/raft`. */
   readonly dataDir: string;
-  /** Stored on first open; a different id on reopen is refused (the dir is another node's). */
+  /** The member name; a data dir created for another name is refused. */
+  readonly name: string;
+  /** Draws the member id of a data dir being created (random: a wiped dir never reuses one). */
+  readonly newNodeId: () => NodeId;
+}
+
+/** Who a data dir belongs to: fixed when the dir is created, the cluster once it is known. */
+export interface DataDirIdentity {
+  readonly name: string;
   readonly nodeId: NodeId;
+  /** 0 until the node founds or joins a cluster. */
+  readonly clusterId: number;
 }
 
 export interface RecoveredLog {
@@ -28,12 +40,21 @@ export interface RecoveredLog {
   readonly fresh: boolean;
 }
 
+/** What to do about a data dir that cannot be trusted (README: Recovery). */
+export function wipeAdvice(dataDir: string): string {
+  return `move or delete the data dir ${dataDir} and start the node again: on an empty data ` +
+    'dir it rejoins its cluster as a new member and catches up from the others';
+}
+
 /** Another process (or another LevelLog in this one) has the data dir open. */
 export class DataDirLockedError extends Error {
   override readonly name = 'DataDirLockedError';
 }
 
 type Db = Level<Uint8Array, Uint8Array>;
+
+const utf8 = new TextEncoder();
+const utf8Decoder = new TextDecoder();
 type BatchOp =
   | { type: 'put'; key: Uint8Array; value: Uint8Array }
   | { type: 'del'; key: Uint8Array };
@@ -81,22 +102,71 @@ export class LevelLog implements LogPersister {
     private readonly dataDir: string,
     private readonly recovered: RecoveredLog,
     private durable: DurableLog,
+    private meta: MetaRecord,
+    private foundingState: Uint8Array | undefined,
   ) {}
 
-  /** Opens (creating if needed) and recovers the log; throws before anything can serve. */
+  /**
+   * Opens (creating if needed) and recovers the log; throws before anything can serve. Any
+   * trouble reading what is there (a LevelDB error, a record failing its checks, a log that
+   * lost what it promised, a damage mark) is ROSTER_ERR_CORRUPT_DATA naming the data dir.
+   */
   static async open(options: LevelLogOptions): Promise<LevelLog> {
-    const { dataDir, nodeId } = options;
-    assert(Number.isSafeInteger(nodeId) && nodeId > 0, `node id ${nodeId} is not positive`);
+    const { dataDir } = options;
     const location = join(dataDir, 'raft');
-    await mkdir(location, { recursive: true });
+    // Owner only: the log holds every registration and the cluster's identity.
+    await mkdir(location, { recursive: true, mode: 0o700 });
     const db = await openDb(location, dataDir);
     try {
-      const { recovered, durable } = await recoverState(db, dataDir, nodeId);
-      return new LevelLog(db, dataDir, recovered, durable);
+      const meta = await checkMeta(db, dataDir, options);
+      const { recovered, durable } = await recoverState(db, dataDir);
+      const founding = await readRecord(db, dataDir, FOUNDING_KEY, decodeOpaque);
+      return new LevelLog(db, dataDir, recovered, durable, meta, founding);
     } catch (error) {
-      await db.close();
-      throw error;
+      await db.close().catch(() => undefined);
+      throw asCorrupt(dataDir, error);
     }
+  }
+
+  identity(): DataDirIdentity {
+    return { name: this.meta.name, nodeId: this.meta.nodeId, clusterId: this.meta.clusterId };
+  }
+
+  /** Records the cluster this data dir belongs to, durably; it never changes afterwards. */
+  async setClusterId(clusterId: number): Promise<void> {
+    assert(Number.isSafeInteger(clusterId) && clusterId > 0, `bad cluster id ${clusterId}`);
+    if (this.meta.clusterId === clusterId) return;
+    assert(this.meta.clusterId === 0, `data dir ${this.dataDir} already belongs to cluster ` +
+      `${this.meta.clusterId}, not ${clusterId}`);
+    const meta = { ...this.meta, clusterId };
+    await this.writeRecord(META_KEY, encodeMeta(meta));
+    this.meta = meta;
+  }
+
+  /** The founding handshake's saved state (opaque here), if a handshake ever began. */
+  founding(): Uint8Array | undefined {
+    return this.foundingState;
+  }
+
+  async saveFounding(state: Uint8Array): Promise<void> {
+    await this.writeRecord(FOUNDING_KEY, encodeOpaque(state));
+    this.foundingState = state;
+  }
+
+  /**
+   * Marks the data dir as not to be trusted again (it lost writes it had synced): every later
+   * open refuses it, before the node can vote with what is left.
+   */
+  async markDamaged(reason: string): Promise<void> {
+    await this.writeRecord(DAMAGED_KEY, encodeOpaque(utf8.encode(reason)));
+  }
+
+  /** A small synced write in order with the log's own (a failure poisons the log as any would). */
+  private writeRecord(key: Uint8Array, value: Uint8Array): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.enqueue(() => ({ ops: [{ type: 'put', key, value }], next: this.durable }),
+        (error) => (error === undefined ? resolve() : reject(error)));
+    });
   }
 
   /**
@@ -324,10 +394,19 @@ async function openDb(location: string, dataDir: string): Promise<Db> {
       throw new DataDirLockedError(`data dir ${dataDir} is already in use: another Roster ` +
         `process (or another open of it) holds ${join(location, 'LOCK')}`, { cause: error });
     }
-    throw new Error(`cannot open the Raft log in ${location}: ${describeCause(error)}`,
-      { cause: error });
+    throw corrupt(dataDir, `LevelDB cannot open ${location}: ${describeCause(error)}`, error);
   }
   return db;
+}
+
+/**
+ * Whatever went wrong reading the data dir, said as ROSTER_ERR_CORRUPT_DATA with the dir and
+ * what to do. A locked dir is not damage (another process has it) and keeps its own error.
+ */
+function asCorrupt(dataDir: string, error: unknown): Error {
+  if (error instanceof DataDirLockedError) return error;
+  if (error instanceof RosterError && error.code === 'ROSTER_ERR_CORRUPT_DATA') return error;
+  return corrupt(dataDir, `reading the Raft log failed: ${describeCause(error)}`, error);
 }
 
 function isLockedError(error: unknown): boolean {
@@ -342,20 +421,22 @@ function describeCause(error: unknown): string {
     `${getErrorMessage(error)} (${getErrorMessage(cause)})`;
 }
 
-function corrupt(dataDir: string, what: string): RosterError {
-  return new RosterError('ROSTER_ERR_CORRUPT_DATA', `Raft log in data dir ${dataDir}: ${what}`);
+function corrupt(dataDir: string, what: string, cause?: unknown): RosterError {
+  return new RosterError('ROSTER_ERR_CORRUPT_DATA',
+    `Raft log in data dir ${dataDir}: ${what}. The node refuses to start: ` +
+    `${wipeAdvice(dataDir)}`, cause === undefined ? {} : { cause });
 }
 
 /** Reads everything back, checking each record and the log's shape; throws if anything is off. */
-async function recoverState(db: Db, dataDir: string, nodeId: NodeId):
+async function recoverState(db: Db, dataDir: string):
   Promise<{ recovered: RecoveredLog; durable: DurableLog }> {
-  await checkMeta(db, dataDir, nodeId);
   const hardState = await readRecord(db, dataDir, HARD_STATE_KEY, decodeHardState);
   const storedSnapshot = await readRecord(db, dataDir, SNAPSHOT_KEY, decodeSnapshot);
   const snapshot = storedSnapshot ?? EMPTY_SNAPSHOT;
   const scan = await scanEntries(db, dataDir, snapshot);
   const lastIndex = scan.entries.at(-1)?.index ?? snapshot.metadata.index;
-  if (hardState !== undefined) checkHardState(dataDir, hardState, snapshot, lastIndex);
+  const problem = recoveredLogProblem({ hardState, snapshot, lastIndex });
+  if (problem !== undefined) throw corrupt(dataDir, problem);
   const storage = MemoryStorage.fromSnapshot(snapshot, hardState ?? EMPTY_HARD_STATE);
   storage.append(scan.entries);
   assert(storage.lastIndex() === lastIndex, `recovered last ${storage.lastIndex()} ` +
@@ -364,22 +445,32 @@ async function recoverState(db: Db, dataDir: string, nodeId: NodeId):
   return { recovered: { storage, fresh }, durable: scan.durable };
 }
 
-/** A missing meta record is written, but only into an empty database. */
-async function checkMeta(db: Db, dataDir: string, nodeId: NodeId): Promise<void> {
+/**
+ * The data dir's identity. A missing meta record is written (with a new member id), but only
+ * into an empty database; a dir made for another name, or marked damaged, is refused.
+ */
+async function checkMeta(db: Db, dataDir: string, options: LevelLogOptions):
+  Promise<MetaRecord> {
   const meta = await readRecord(db, dataDir, META_KEY, decodeMeta);
   if (meta === undefined) {
     const anyKeys = await db.keys({ limit: 1 }).all();
     if (anyKeys.length > 0) {
       throw corrupt(dataDir, 'records are present but the meta record (format version and ' +
-        'node id) is missing');
+        'member id) is missing');
     }
-    await db.put(META_KEY, encodeMeta({ version: FORMAT_VERSION, nodeId }), { sync: true });
-    return;
+    const nodeId = options.newNodeId();
+    assert(Number.isSafeInteger(nodeId) && nodeId > 0, `new node id ${nodeId} is not positive`);
+    const created = { version: FORMAT_VERSION, nodeId, clusterId: 0, name: options.name };
+    await db.put(META_KEY, encodeMeta(created), { sync: true });
+    return created;
   }
-  if (meta.nodeId !== nodeId) {
-    throw corrupt(dataDir, `it belongs to node ${meta.nodeId}, but this is node ${nodeId} ` +
-      '(wrong data dir or wrong node id?)');
+  if (meta.name !== options.name) {
+    throw new RosterError('ROSTER_ERR_CORRUPT_DATA', `data dir ${dataDir} belongs to member ` +
+      `"${meta.name}", not "${options.name}": wrong --data-dir or wrong --name?`);
   }
+  const damaged = await readRecord(db, dataDir, DAMAGED_KEY, decodeOpaque);
+  if (damaged !== undefined) throw corrupt(dataDir, utf8Decoder.decode(damaged));
+  return meta;
 }
 
 async function readRecord<T>(db: Db, dataDir: string, key: Uint8Array,
@@ -395,21 +486,6 @@ function decodeOrThrow<T>(dataDir: string, key: Uint8Array, decode: () => T): T 
   } catch (error) {
     if (!(error instanceof CorruptRecordError)) throw error;
     throw corrupt(dataDir, `${describeKey(key)}: ${error.message}`);
-  }
-}
-
-function checkHardState(dataDir: string, hardState: HardState, snapshot: Snapshot,
-  lastIndex: number): void {
-  if (hardState.commit > lastIndex) {
-    throw corrupt(dataDir, `hard state commit ${hardState.commit} is beyond the last log ` +
-      `index ${lastIndex} (committed entries are missing)`);
-  }
-  const snapshotIndex = snapshot.metadata.index;
-  const empty = hardState.term === 0 && hardState.vote === 0 && hardState.commit === 0;
-  // A snapshot only ever holds committed state, and Raft refuses such a hard state anyway.
-  if (!empty && hardState.commit < snapshotIndex) {
-    throw corrupt(dataDir, `hard state commit ${hardState.commit} is below the snapshot ` +
-      `index ${snapshotIndex}`);
   }
 }
 

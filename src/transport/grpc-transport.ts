@@ -6,7 +6,7 @@
  * network trouble; the replica learns of trouble through onUnreachable and onSnapshotReport,
  * always on a later event-loop turn than the send() that caused it.
  */
-import { Client, Server, type ChannelOptions } from '@grpc/grpc-js';
+import { Client, Server, type ChannelOptions, type ServiceError } from '@grpc/grpc-js';
 
 import { assert } from '../core/assert.js';
 import type { Message, NodeId } from '../raft/index.js';
@@ -18,7 +18,9 @@ import {
 } from './peer-context.js';
 import { createPeerHandlers } from './peer-server.js';
 import { PeerStream } from './peer-stream.js';
-import { raftService, type RaftService } from './proto.js';
+import {
+  raftService, type HelloRequest, type HelloResponse, type RaftService,
+} from './proto.js';
 import { SnapshotSender } from './snapshot-sender.js';
 import type { Transport } from './transport.js';
 
@@ -75,6 +77,11 @@ const SERVER_OPTIONS: ChannelOptions = {
 
 export interface GrpcTransportOptions {
   readonly id: NodeId;
+  /** This node's member name and advertised peer address, told to the peers it streams to. */
+  readonly name?: string;
+  readonly advertise?: string;
+  /** The cluster this node belongs to; 0 (the default) until it founds or joins one. */
+  readonly clusterId?: number;
   /** 'host:port' for the peer gRPC server; port 0 picks a free one. */
   readonly listen: string;
   /** Delivered in arrival order per peer. */
@@ -91,6 +98,13 @@ export interface GrpcTransportOptions {
   readonly snapshotTimeoutMs?: number;
   /** Between attempts to reopen a broken stream to a peer (tests lengthen it). */
   readonly reconnectBackoff?: BackoffOptions;
+  /**
+   * A peer we have no address for opened a stream and said where it listens (it was added to
+   * the cluster after what our log holds): the owner decides whether to set it.
+   */
+  readonly onPeerAddress?: (id: NodeId, name: string, address: string) => void;
+  /** Answers peers' Hello calls (see raft.proto); set later with answerHello(). */
+  readonly onHello?: (request: HelloRequest) => Promise<HelloResponse>;
 }
 
 interface Peer {
@@ -116,6 +130,8 @@ export class GrpcTransport implements Transport {
   private listening = false;
   private unreachableNoAddress = new Set<NodeId>();
   private snapshotsNoAddress = new Set<NodeId>();
+  private clusterIdValue: number;
+  private onHello: ((request: HelloRequest) => Promise<HelloResponse>) | undefined;
 
   constructor(options: GrpcTransportOptions) {
     assert(Number.isSafeInteger(options.id) && options.id > 0, `bad node id ${options.id}`);
@@ -124,8 +140,13 @@ export class GrpcTransport implements Transport {
     this.logger = options.logger ?? SILENT_LOGGER;
     this.service = raftService();
     this.credentials = createPeerCredentials();
+    this.clusterIdValue = options.clusterId ?? 0;
+    this.onHello = options.onHello;
     this.context = {
       selfId: options.id,
+      selfName: options.name ?? '',
+      selfAddress: options.advertise ?? '',
+      clusterId: () => this.clusterIdValue,
       logger: this.logger,
       stats: this.counters,
       queueMessagesMax: positive(options.queueMessagesMax, TRANSPORT_QUEUE_MESSAGES_MAX),
@@ -151,6 +172,38 @@ export class GrpcTransport implements Transport {
     assert(this.stopping === undefined, 'GrpcTransport.start() after stop()');
     this.starting ??= this.bind();
     return this.starting;
+  }
+
+  /** The cluster this node founded or joined: from now on its traffic is sent and accepted. */
+  setClusterId(clusterId: number): void {
+    assert(Number.isSafeInteger(clusterId) && clusterId > 0, `bad cluster id ${clusterId}`);
+    this.clusterIdValue = clusterId;
+  }
+
+  /** Who answers peers' Hello calls from now on. */
+  answerHello(onHello: (request: HelloRequest) => Promise<HelloResponse>): void {
+    this.onHello = onHello;
+  }
+
+  /**
+   * Asks the node at `address` who it is and what it knows (founding, rejoining); a channel of
+   * its own, closed after the call.
+   */
+  hello(address: string, request: HelloRequest, timeoutMs: number): Promise<HelloResponse> {
+    const client = new Client(address, this.credentials.channel, CHANNEL_OPTIONS);
+    const method = this.service.hello;
+    return new Promise<HelloResponse>((resolve, reject) => {
+      client.makeUnaryRequest(method.path, method.requestSerialize, method.responseDeserialize,
+        request, { deadline: Date.now() + timeoutMs },
+        (error: ServiceError | null, response?: HelloResponse) => {
+          client.close();
+          if (error !== null || response === undefined) {
+            reject(error ?? new Error(`no Hello answer from ${address}`));
+          } else {
+            resolve(response);
+          }
+        });
+    });
   }
 
   /** Adds a peer or changes its address (the old connection is dropped). */
@@ -222,6 +275,10 @@ export class GrpcTransport implements Transport {
     const server = new Server(SERVER_OPTIONS);
     server.addService(this.service.definition, createPeerHandlers({
       selfId: this.id,
+      clusterId: () => this.clusterIdValue,
+      onHello: (request) => this.onHello === undefined
+        ? Promise.reject(new Error('this node is not answering Hello yet'))
+        : this.onHello(request),
       logger: this.logger,
       stats: this.counters,
       snapshotBytesMax: positive(this.options.snapshotBytesMax, TRANSPORT_SNAPSHOT_BYTES_MAX),
@@ -229,7 +286,13 @@ export class GrpcTransport implements Transport {
       onMessage: (message) => {
         if (this.stopping === undefined) this.options.onMessage(message);
       },
-      onPeerStream: (from) => this.peers.get(from)?.stream.retryNow(),
+      onPeerStream: (from, name, address) => {
+        const peer = this.peers.get(from);
+        if (peer !== undefined) peer.stream.retryNow();
+        else if (address !== '' && this.stopping === undefined) {
+          this.options.onPeerAddress?.(from, name, address);
+        }
+      },
     }));
     this.server = server;
     const listen = this.options.listen;

@@ -13,6 +13,9 @@ export {
   type GrpcTransportOptions,
 } from './grpc-transport.js';
 export type { TransportLogger, TransportStats } from './peer-context.js';
+export type {
+  FounderId as HelloFounderId, HelloRequest, HelloResponse, HelloState, PeerMember,
+} from './proto.js';
 export {
   MEMORY_NETWORK_NODES_MAX, MemoryNetwork,
   type MemoryTransport, type MemoryTransportHandlers,

@@ -26,6 +26,8 @@ export interface TransportStats {
   messagesReceived: number;
   /** Received messages not addressed to this node or not from the batch's sender. */
   messagesDiscarded: number;
+  /** Batches and snapshots dropped because they came from another cluster (or none yet). */
+  foreignDropped: number;
   /** Streams or snapshot transfers refused because their content was malformed. */
   malformedReceived: number;
   snapshotsSent: number;
@@ -39,13 +41,19 @@ export interface TransportStats {
 export function emptyStats(): TransportStats {
   return {
     batchesSent: 0, messagesSent: 0, messagesDropped: 0, batchesReceived: 0,
-    messagesReceived: 0, messagesDiscarded: 0, malformedReceived: 0, snapshotsSent: 0,
+    messagesReceived: 0, messagesDiscarded: 0, foreignDropped: 0, malformedReceived: 0,
+    snapshotsSent: 0,
     snapshotsFailed: 0, snapshotsReceived: 0, snapshotChunksReceived: 0, streamFailures: 0,
   };
 }
 
 export interface SenderContext {
   readonly selfId: NodeId;
+  /** Sent on each stream's first batch, so a peer that does not know us yet can answer. */
+  readonly selfName: string;
+  readonly selfAddress: string;
+  /** The cluster this node belongs to (0 until it founds or joins one), sent with every batch. */
+  readonly clusterId: () => number;
   readonly logger: TransportLogger;
   readonly stats: TransportStats;
   readonly queueMessagesMax: number;

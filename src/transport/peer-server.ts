@@ -5,16 +5,24 @@
  */
 import {
   Metadata, status,
-  type ServerReadableStream, type sendUnaryData, type UntypedServiceImplementation,
+  type ServerReadableStream, type ServerUnaryCall, type sendUnaryData,
+  type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 
 import type { Message, NodeId } from '../raft/index.js';
 import { CodecError, decodeMessages, decodeSnapshotHeader } from './codec.js';
 import type { TransportLogger, TransportStats } from './peer-context.js';
-import type { RaftBatch, SendSummary, SnapshotAck, SnapshotChunk } from './proto.js';
+import type {
+  HelloRequest, HelloResponse, RaftBatch, SendSummary, SnapshotAck, SnapshotChunk,
+} from './proto.js';
+
+/** Logs a foreign batch at most this often: a misdirected peer sends many. */
+const FOREIGN_LOG_INTERVAL_MS = 10_000;
 
 export interface ReceiverContext {
   readonly selfId: NodeId;
+  /** The cluster this node belongs to (0 until known): other clusters' traffic is dropped. */
+  readonly clusterId: () => number;
   readonly logger: TransportLogger;
   readonly stats: TransportStats;
   /** Largest snapshot accepted, in data bytes. */
@@ -22,15 +30,23 @@ export interface ReceiverContext {
   /** Snapshot transfers received at once (each buffers its data until complete). */
   readonly snapshotsReceivingMax: number;
   readonly onMessage: (message: Message) => void;
-  /** A peer opened a Send stream to us (its first batch names it): it is up. */
-  readonly onPeerStream: (from: NodeId) => void;
+  /**
+   * A peer opened a Send stream to us: it is up. Its first batch names it and says where it
+   * listens (empty when the sender does not say).
+   */
+  readonly onPeerStream: (from: NodeId, name: string, address: string) => void;
+  /** Answers Hello (identity before Raft); without it, Hello is UNAVAILABLE. */
+  readonly onHello: ((request: HelloRequest) => Promise<HelloResponse>) | undefined;
 }
 
 export function createPeerHandlers(context: ReceiverContext): UntypedServiceImplementation {
   let snapshotsReceiving = 0;
+  const foreign = foreignGate(context);
   return {
     Send: (call: ServerReadableStream<RaftBatch, SendSummary>,
-      callback: sendUnaryData<SendSummary>) => receiveBatches(context, call, callback),
+      callback: sendUnaryData<SendSummary>) => receiveBatches(context, foreign, call, callback),
+    Hello: (call: ServerUnaryCall<HelloRequest, HelloResponse>,
+      callback: sendUnaryData<HelloResponse>) => answerHello(context, call, callback),
     SendSnapshot: (call: ServerReadableStream<SnapshotChunk, SnapshotAck>,
       callback: sendUnaryData<SnapshotAck>) => {
       if (snapshotsReceiving >= context.snapshotsReceivingMax) {
@@ -47,7 +63,7 @@ export function createPeerHandlers(context: ReceiverContext): UntypedServiceImpl
       };
       call.on('cancelled', release);
       call.on('error', release);
-      receiveSnapshot(context, call, (error, ack) => {
+      receiveSnapshot(context, foreign, call, (error, ack) => {
         release();
         callback(error, ack);
       });
@@ -55,8 +71,45 @@ export function createPeerHandlers(context: ReceiverContext): UntypedServiceImpl
   };
 }
 
+/** True when traffic claiming `clusterId` may pass; counts and (rarely) logs what may not. */
+type ForeignGate = (clusterId: number, from: number | undefined, peer: string) => boolean;
+
+function foreignGate(context: ReceiverContext): ForeignGate {
+  let lastLogMs = Number.NEGATIVE_INFINITY;
+  return (clusterId, from, peer) => {
+    const ours = context.clusterId();
+    if (ours !== 0 && clusterId === ours) return true;
+    context.stats.foreignDropped += 1;
+    const nowMs = Date.now();
+    if (nowMs - lastLogMs >= FOREIGN_LOG_INTERVAL_MS) {
+      lastLogMs = nowMs;
+      context.logger.warn({ from, peer, clusterId, ours, dropped: context.stats.foreignDropped },
+        ours === 0 ? 'dropping raft traffic: this node is not in a cluster yet'
+          : 'dropping raft traffic from another cluster');
+    }
+    return false;
+  };
+}
+
+function answerHello(
+  context: ReceiverContext,
+  call: ServerUnaryCall<HelloRequest, HelloResponse>,
+  callback: sendUnaryData<HelloResponse>,
+): void {
+  const onHello = context.onHello;
+  if (onHello === undefined) {
+    callback({ code: status.UNAVAILABLE, details: 'this node is not answering Hello yet' });
+    return;
+  }
+  onHello(call.request).then((response) => callback(null, response), (error: unknown) => {
+    callback({ code: status.INVALID_ARGUMENT,
+      details: error instanceof Error ? error.message : String(error) });
+  });
+}
+
 function receiveBatches(
   context: ReceiverContext,
+  foreign: ForeignGate,
   call: ServerReadableStream<RaftBatch, SendSummary>,
   callback: sendUnaryData<SendSummary>,
 ): void {
@@ -65,7 +118,7 @@ function receiveBatches(
   // Headers now: the sender takes them as "the stream works" and resets its backoff.
   call.sendMetadata(new Metadata());
   call.on('data', (batch: RaftBatch) => {
-    if (done) return;
+    if (done || !foreign(batch.cluster_id, batch.from, call.getPeer())) return;
     let messages: Message[];
     try {
       messages = decodeMessages(batch.messages);
@@ -79,7 +132,7 @@ function receiveBatches(
       return;
     }
     batches += 1;
-    if (batches === 1) context.onPeerStream(batch.from);
+    if (batches === 1) context.onPeerStream(batch.from, batch.from_name, batch.from_address);
     context.stats.batchesReceived += 1;
     for (const message of messages) deliver(context, batch.from, message);
   });
@@ -109,6 +162,7 @@ function deliver(context: ReceiverContext, from: number, message: Message): void
 /** Reassembles one snapshot; delivers it only when every declared byte arrived. */
 function receiveSnapshot(
   context: ReceiverContext,
+  foreign: ForeignGate,
   call: ServerReadableStream<SnapshotChunk, SnapshotAck>,
   callback: sendUnaryData<SnapshotAck>,
 ): void {
@@ -122,8 +176,15 @@ function receiveSnapshot(
       'refusing snapshot transfer');
     callback({ code: problem.code, details: problem.detail });
   };
+  let first = true;
   call.on('data', (chunk: SnapshotChunk) => {
     if (done) return;
+    if (first && !foreign(chunk.cluster_id, undefined, call.getPeer())) {
+      done = true;
+      callback({ code: status.PERMISSION_DENIED, details: 'snapshot from another cluster' });
+      return;
+    }
+    first = false;
     context.stats.snapshotChunksReceived += 1;
     const problem = assembly.add(chunk);
     if (problem !== undefined) refuse(problem);

@@ -150,13 +150,19 @@ export class PeerStream {
     const announce = this.announcePending && this.call === undefined;
     this.announcePending = false;
     if ((this.queue.length === 0 && !announce) || this.writing) return;
+    const opening = this.call === undefined;
     const call = this.call ?? this.open();
     const messages = this.takeBatch();
     const generation = this.generation;
     this.writing = true;
     this.context.stats.batchesSent += 1;
     this.context.stats.messagesSent += messages.length;
-    const batch: RaftBatch = { from: this.context.selfId, messages: encodeMessages(messages) };
+    const batch: RaftBatch = {
+      from: this.context.selfId, messages: encodeMessages(messages),
+      cluster_id: this.context.clusterId(),
+      from_name: opening ? this.context.selfName : '',
+      from_address: opening ? this.context.selfAddress : '',
+    };
     call.write(batch, () => {
       if (generation !== this.generation) return;
       this.writing = false;

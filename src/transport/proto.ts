@@ -17,6 +17,9 @@ export const RAFT_SERVICE_NAME = 'roster.v1.RaftTransport';
 export interface RaftBatch {
   readonly from: number;
   readonly messages: Uint8Array;
+  readonly cluster_id: number;
+  readonly from_name: string;
+  readonly from_address: string;
 }
 
 export interface SendSummary {
@@ -27,6 +30,40 @@ export interface SnapshotChunk {
   readonly header: Uint8Array;
   readonly data: Uint8Array;
   readonly total_bytes: number;
+  readonly cluster_id: number;
+}
+
+export interface FounderId {
+  readonly name: string;
+  readonly id: number;
+}
+
+export interface PeerMember {
+  readonly id: number;
+  readonly name: string;
+  readonly peer_address: string;
+  readonly client_address: string;
+}
+
+export interface HelloRequest {
+  readonly name: string;
+  readonly id: number;
+  readonly founders: readonly string[];
+  readonly recorded: readonly FounderId[];
+  readonly spec: string;
+}
+
+export type HelloState = 'founding' | 'founded' | 'joining';
+
+export interface HelloResponse {
+  readonly name: string;
+  readonly id: number;
+  readonly state: HelloState;
+  readonly founders: readonly string[];
+  readonly recorded: readonly FounderId[];
+  readonly cluster_id: number;
+  readonly members: readonly PeerMember[];
+  readonly spec: string;
 }
 
 export interface SnapshotAck {
@@ -37,6 +74,7 @@ export interface RaftService {
   readonly definition: ServiceDefinition;
   readonly send: MethodDefinition<RaftBatch, SendSummary>;
   readonly sendSnapshot: MethodDefinition<SnapshotChunk, SnapshotAck>;
+  readonly hello: MethodDefinition<HelloRequest, HelloResponse>;
 }
 
 let loaded: RaftService | undefined;
@@ -57,9 +95,10 @@ function loadRaftService(): RaftService {
   const send = definition['Send'] as MethodDefinition<RaftBatch, SendSummary> | undefined;
   const sendSnapshot = definition['SendSnapshot'] as
     MethodDefinition<SnapshotChunk, SnapshotAck> | undefined;
-  assert(send !== undefined && sendSnapshot !== undefined,
-    `${RAFT_SERVICE_NAME} in ${protoPath} lacks Send or SendSnapshot`);
-  return { definition, send, sendSnapshot };
+  const hello = definition['Hello'] as MethodDefinition<HelloRequest, HelloResponse> | undefined;
+  assert(send !== undefined && sendSnapshot !== undefined && hello !== undefined,
+    `${RAFT_SERVICE_NAME} in ${protoPath} lacks Send, SendSnapshot or Hello`);
+  return { definition, send, sendSnapshot, hello };
 }
 
 /**

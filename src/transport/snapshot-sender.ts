@@ -81,6 +81,7 @@ export class SnapshotSender {
         header: first ? header : NO_BYTES,
         data: data.subarray(offset, end),
         total_bytes: first ? data.byteLength : 0,
+        cluster_id: first ? this.context.clusterId() : 0,
       };
       call.write(chunk, () => {
         if (ended || this.inFlight !== call) return;

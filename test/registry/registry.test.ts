@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { limits } from '../../src/core/limits.js';
 import {
-  INITIAL_REVISION, Registry, encodeCommand, encodeMemberContext, formatKey, memberIdOf,
+  INITIAL_REVISION, Registry, encodeCommand, encodeMemberContext, formatKey,
   validateInstance, validateKey,
   type Command, type CommandResult, type InstanceKey, type LookupQuery, type Member,
   type MemberAddresses, type RawInstance, type RegistryEvent, type StateLimits,
@@ -468,7 +468,7 @@ function richHarness(): Harness {
   h.register({ id: 'gone' });
   h.deregister({ id: 'gone' });
   h.registry.applyConfChange({
-    type: 'addLearner', nodeId: memberIdOf('roster-1'), context: encodeMemberContext(ADDRESSES),
+    type: 'addLearner', nodeId: 0x1234_5678, context: encodeMemberContext(ADDRESSES),
   });
   return h;
 }
@@ -481,7 +481,7 @@ describe('Registry: snapshot and restore', () => {
     expect(observe(copy)).toEqual(observe(registry));
     expect(copy.revision).toBe(rev(6));
     expect(copy.size).toBe(3);
-    expect(copy.members()).toEqual([{ id: memberIdOf('roster-1'), ...ADDRESSES }]);
+    expect(copy.members()).toEqual([{ id: 0x1234_5678, ...ADDRESSES }]);
     expect(copy.namespaceNames()).toEqual(['default', 'ops']);
     expect(copy.listServices('default')).toEqual([
       { name: 'api', instances: 1, healthy: 1 }, { name: 'web', instances: 1, healthy: 1 },
@@ -631,7 +631,7 @@ describe('Registry: determinism', () => {
 // ---- members ------------------------------------------------------------------------------
 
 describe('Registry: members', () => {
-  const id1 = memberIdOf('roster-1');
+  const id1 = 0x1234_5678;
   const member1: Member = { id: id1, ...ADDRESSES };
 
   function addLearner(registry: Registry, nodeId: number, addresses: MemberAddresses): void {
@@ -651,7 +651,7 @@ describe('Registry: members', () => {
   it('keeps a member on promote, and deletes it on remove', () => {
     const registry = new Registry();
     addLearner(registry, id1, ADDRESSES);
-    const id2 = memberIdOf('roster-2');
+    const id2 = 0x2345_6789;
     addLearner(registry, id2, { ...ADDRESSES, name: 'roster-2' });
     registry.applyConfChange({ type: 'promote', nodeId: id1, context: new Uint8Array(0) });
     expect(registry.member(id1)).toEqual(member1);
@@ -700,26 +700,5 @@ describe('Registry: members', () => {
     const copy = new Registry();
     copy.restore(registry.snapshot());
     expect(copy.members()).toEqual(registry.members());
-  });
-
-  it('derives stable, positive, safe-integer, distinct ids from names', () => {
-    const names = ['roster-0', 'roster-1', 'roster-2', 'roster-3', 'roster-4'];
-    const ids = names.map(memberIdOf);
-    expect(names.map(memberIdOf)).toEqual(ids);
-    expect(new Set(ids).size).toBe(names.length);
-    for (const id of ids) {
-      expect(Number.isSafeInteger(id)).toBe(true);
-      expect(id).toBeGreaterThan(0);
-    }
-    expect(memberIdOf('roster-0')).toBe(ids[0]);
-    expect(() => memberIdOf('')).toThrow();
-  });
-
-  it('derives valid ids for arbitrary names', () => {
-    fc.assert(fc.property(fc.string({ minLength: 1, maxLength: 64 }), (name) => {
-      const id = memberIdOf(name);
-      expect(Number.isSafeInteger(id) && id > 0).toBe(true);
-      expect(memberIdOf(name)).toBe(id);
-    }));
   });
 });

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -71,15 +71,20 @@ afterEach(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-async function open(nodeId = 1): Promise<LevelLog> {
-  const log = await LevelLog.open({ dataDir, nodeId });
+/** Opens the data dir as member `name`; a dir created now gets member id `newNodeId`. */
+function openAs(dir: string, name = 'n1', newNodeId = 1): Promise<LevelLog> {
+  return LevelLog.open({ dataDir: dir, name, newNodeId: () => newNodeId });
+}
+
+async function open(name = 'n1'): Promise<LevelLog> {
+  const log = await openAs(dataDir, name);
   opened.push(log);
   return log;
 }
 
-async function reopen(log: LevelLog, nodeId = 1): Promise<LevelLog> {
+async function reopen(log: LevelLog): Promise<LevelLog> {
   await log.close();
-  return open(nodeId);
+  return open();
 }
 
 /** Opens the LevelDB directly, to inspect or damage it. */
@@ -115,10 +120,10 @@ async function writeStandardLog(): Promise<void> {
   await log.close();
 }
 
-async function expectCorrupt(fragment: string, nodeId = 1): Promise<void> {
+async function expectCorrupt(fragment: string, name = 'n1'): Promise<void> {
   let caught: unknown = undefined;
   try {
-    opened.push(await LevelLog.open({ dataDir, nodeId }));
+    opened.push(await openAs(dataDir, name));
   } catch (error) {
     caught = error;
   }
@@ -321,7 +326,7 @@ describe('LevelLog', () => {
     const log = await open();
     let caught: unknown = undefined;
     try {
-      opened.push(await LevelLog.open({ dataDir, nodeId: 1 }));
+      opened.push(await openAs(dataDir));
     } catch (error) {
       caught = error;
     }
@@ -330,6 +335,38 @@ describe('LevelLog', () => {
     expect((caught as Error).message).toContain('already in use');
     await log.close();
     await expect(open()).resolves.toBeInstanceOf(LevelLog);
+  }, TIMEOUT_MS);
+
+  it('gives a new data dir a member id once, and keeps it and the cluster id', async () => {
+    let drawn = 0;
+    const draw = (): number => {
+      drawn += 1;
+      return 0x1234_5678_9abc;
+    };
+    const first = await LevelLog.open({ dataDir, name: 'n1', newNodeId: draw });
+    expect(first.identity()).toEqual({ name: 'n1', nodeId: 0x1234_5678_9abc, clusterId: 0 });
+    await first.setClusterId(77);
+    await first.close();
+    const again = await LevelLog.open({ dataDir, name: 'n1', newNodeId: draw });
+    opened.push(again);
+    expect(again.identity()).toEqual({ name: 'n1', nodeId: 0x1234_5678_9abc, clusterId: 77 });
+    expect(drawn).toBe(1);
+    await expect(again.setClusterId(78)).rejects.toThrow('already belongs to cluster 77');
+  }, TIMEOUT_MS);
+
+  it('keeps the founding state it is given', async () => {
+    const log = await open();
+    expect(log.founding()).toBeUndefined();
+    await log.saveFounding(Uint8Array.of(1, 2, 3));
+    const again = await reopen(log);
+    expect(again.founding()).toEqual(Uint8Array.of(1, 2, 3));
+  }, TIMEOUT_MS);
+
+  it('creates the data dir for its owner only', async () => {
+    const dir = join(dataDir, 'fresh');
+    const log = await openAs(dir);
+    await log.close();
+    expect((await stat(join(dir, 'raft'))).mode & 0o777).toBe(0o700);
   }, TIMEOUT_MS);
 
   describe('refuses corrupt data with ROSTER_ERR_CORRUPT_DATA', () => {
@@ -382,17 +419,41 @@ describe('LevelLog', () => {
     }, TIMEOUT_MS);
 
     it('an unknown format version', async () => {
-      await withRawDb(async (db) => db.put(META_KEY, encodeMeta({ version: 99, nodeId: 1 })));
+      await withRawDb(async (db) => db.put(META_KEY,
+        encodeMeta({ version: 99, nodeId: 1, clusterId: 0, name: 'n1' })));
       await expectCorrupt('unknown format version 99');
     }, TIMEOUT_MS);
 
     it('a missing meta record next to Raft records', async () => {
       await withRawDb(async (db) => db.del(META_KEY));
-      await expectCorrupt('meta record (format version and node id) is missing');
+      await expectCorrupt('meta record (format version and member id) is missing');
     }, TIMEOUT_MS);
 
-    it('another node id on reopen', async () => {
-      await expectCorrupt('it belongs to node 1, but this is node 2', 2);
+    it('a data dir created for another member name', async () => {
+      await expectCorrupt('belongs to member "n1", not "n2"', 'n2');
+    }, TIMEOUT_MS);
+
+    it('a data dir marked damaged, on every open after the mark', async () => {
+      const log = await open();
+      await log.markDamaged('leader 7 knows this node acknowledged entries up to 9');
+      await log.close();
+      opened.splice(opened.indexOf(log), 1);
+      for (let attempt = 0; attempt < 2; attempt++) {
+        await expectCorrupt('leader 7 knows this node acknowledged entries up to 9');
+      }
+      await expectCorrupt('start the node again: on an empty data dir it rejoins');
+    }, TIMEOUT_MS);
+
+    it('a table file LevelDB cannot read', async () => {
+      // Writes the log out to table files, then damages every one of them.
+      const log = await open();
+      await log.close();
+      opened.splice(opened.indexOf(log), 1);
+      const raft = join(dataDir, 'raft');
+      const tables = (await readdir(raft)).filter((file) => file.endsWith('.ldb'));
+      expect(tables.length).toBeGreaterThan(0);
+      for (const table of tables) await writeFile(join(raft, table), 'not a table at all');
+      await expectCorrupt('reading the Raft log failed');
     }, TIMEOUT_MS);
   });
 
@@ -448,7 +509,8 @@ describe('LevelLog', () => {
       index: 2 ** 32 - 1, term: 2 ** 32, type: 'conf', data: new Uint8Array(0),
     };
     expect(decodeEntry(encodeEntry(conf))).toEqual(conf);
-    expect(decodeMeta(encodeMeta({ version: 1, nodeId: 5 }))).toEqual({ version: 1, nodeId: 5 });
+    const meta = { version: 2, nodeId: 2 ** 52 + 5, clusterId: 2 ** 40, name: 'roster-1' };
+    expect(decodeMeta(encodeMeta(meta))).toEqual(meta);
     // Big-endian keys: byte order is index order across the 2^32 boundary.
     const keys = [2 ** 32, 255, 256, 2 ** 32 - 1].map((index) => Buffer.from(entryKey(index)));
     expect(keys.sort(Buffer.compare).map((key) => key.readUIntBE(3, 6)))
@@ -566,7 +628,7 @@ describe('LevelLog property', () => {
       fc.array(stepArbitrary, { minLength: 1, maxLength: 30 }), fc.nat(30),
       async (steps, reopenAt) => {
         const dir = await mkdtemp(join(tmpdir(), 'roster-level-prop-'));
-        let log = await LevelLog.open({ dataDir: dir, nodeId: 3 });
+        let log = await openAs(dir, 'n3', 3);
         try {
           await log.bootstrap(BOOT_SNAPSHOT, BOOT_HARD_STATE);
           const model = MemoryStorage.fromSnapshot(BOOT_SNAPSHOT, BOOT_HARD_STATE);
@@ -574,7 +636,7 @@ describe('LevelLog property', () => {
           for (const [i, step] of steps.entries()) {
             if (i === reopenAt % steps.length) {
               await log.close();
-              log = await LevelLog.open({ dataDir: dir, nodeId: 3 });
+              log = await openAs(dir, 'n3', 3);
               expectSameLog(log.recover().storage, model);
             }
             // Issued without waiting: the queue must keep them in order.
@@ -584,7 +646,7 @@ describe('LevelLog property', () => {
           }
           await log.close();
           expect(errors).toEqual([]);
-          log = await LevelLog.open({ dataDir: dir, nodeId: 3 });
+          log = await openAs(dir, 'n3', 3);
           expectSameLog(log.recover().storage, model);
         } finally {
           await log.close();

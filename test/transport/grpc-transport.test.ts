@@ -39,6 +39,16 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((transport) => transport.stop()));
 });
 
+const CLUSTER = 4242;
+
+function chunk(header: Uint8Array, data: Uint8Array, totalBytes: number): SnapshotChunk {
+  return { header, data, total_bytes: totalBytes, cluster_id: CLUSTER };
+}
+
+function batchOf(from: NodeId, messages: Uint8Array, clusterId = CLUSTER): RaftBatch {
+  return { from, messages, cluster_id: clusterId, from_name: '', from_address: '' };
+}
+
 async function startNode(
   id: NodeId,
   options: Partial<GrpcTransportOptions> = {},
@@ -49,6 +59,7 @@ async function startNode(
   const snapshotReports: { to: NodeId; succeeded: boolean }[] = [];
   const transport = new GrpcTransport({
     id,
+    clusterId: CLUSTER,
     listen: '127.0.0.1:0',
     onMessage: (message) => received.push(message),
     onUnreachable: (to) => unreachable.push(to),
@@ -314,17 +325,17 @@ describe('GrpcTransport', () => {
     };
     const b = await startNode(2, { logger });
     const garbage = await rawSend(b.address,
-      [{ from: 1, messages: Uint8Array.from([1, 5, 0xff, 0xff]) }], false);
+      [batchOf(1, Uint8Array.from([1, 5, 0xff, 0xff]))], false);
     expect(garbage?.code).toBe(status.INVALID_ARGUMENT);
     expect(garbage?.details).toMatch(/malformed raft message bytes/);
     const badVersion = await rawSend(b.address,
-      [{ from: 1, messages: encodeMessages([app(1, 2, 1)]).map((x, i) => (i === 0 ? 7 : x)) }],
+      [batchOf(1, encodeMessages([app(1, 2, 1)]).map((x, i) => (i === 0 ? 7 : x)))],
       false);
     expect(badVersion?.code).toBe(status.INVALID_ARGUMENT);
     // Well formed, but forged or misrouted: discarded, the stream goes on.
     const forged = await rawSend(b.address, [
-      { from: 3, messages: encodeMessages([app(1, 2, 1)]) },
-      { from: 1, messages: encodeMessages([app(1, 5, 2)]) },
+      batchOf(3, encodeMessages([app(1, 2, 1)])),
+      batchOf(1, encodeMessages([app(1, 5, 2)])),
     ], true);
     expect(forged).toBeNull();
     expect(b.received).toEqual([]);
@@ -347,16 +358,14 @@ describe('GrpcTransport', () => {
     const none = new Uint8Array(0);
     const data = new Uint8Array(10);
     const cases: [SnapshotChunk[], status][] = [
-      [[{ header: none, data, total_bytes: 10 }], status.INVALID_ARGUMENT],
-      [[{ header, data, total_bytes: 20 }, { header, data, total_bytes: 0 }],
+      [[chunk(none, data, 10)], status.INVALID_ARGUMENT],
+      [[chunk(header, data, 20), chunk(header, data, 0)],
         status.INVALID_ARGUMENT],
-      [[{ header, data, total_bytes: 5 }], status.INVALID_ARGUMENT],
-      [[{ header, data, total_bytes: 20 }], status.INVALID_ARGUMENT],
-      [[{ header, data, total_bytes: 2 ** 40 }], status.RESOURCE_EXHAUSTED],
-      [[{ header: Uint8Array.from([1, 2, 3]), data, total_bytes: 10 }],
-        status.INVALID_ARGUMENT],
-      [[{ header: encodeSnapshotHeader(snap(1, 9, none)), data, total_bytes: 10 }],
-        status.INVALID_ARGUMENT],
+      [[chunk(header, data, 5)], status.INVALID_ARGUMENT],
+      [[chunk(header, data, 20)], status.INVALID_ARGUMENT],
+      [[chunk(header, data, 2 ** 40)], status.RESOURCE_EXHAUSTED],
+      [[chunk(Uint8Array.from([1, 2, 3]), data, 10)], status.INVALID_ARGUMENT],
+      [[chunk(encodeSnapshotHeader(snap(1, 9, none)), data, 10)], status.INVALID_ARGUMENT],
       [[], status.INVALID_ARGUMENT],
     ];
     for (const [chunks, code] of cases) {
@@ -365,10 +374,73 @@ describe('GrpcTransport', () => {
     }
     expect(b.received).toEqual([]);
     const ok = await rawSnapshot(b.address, [
-      { header, data, total_bytes: 15 }, { header: none, data: data.subarray(5), total_bytes: 0 },
+      chunk(header, data, 15), chunk(none, data.subarray(5), 0),
     ]);
     expect(ok).toBeNull();
     expect(b.received[0]?.snapshot?.data.byteLength).toBe(15);
+  });
+
+  it('drops traffic of another cluster, or any before it has one, and counts it', async () => {
+    const b = await startNode(2);
+    const foreign = await rawSend(b.address, [
+      batchOf(1, encodeMessages([app(1, 2, 1)]), CLUSTER + 1),
+      batchOf(1, encodeMessages([app(1, 2, 2)]), 0),
+      batchOf(1, encodeMessages([app(1, 2, 3)])),
+    ], true);
+    expect(foreign).toBeNull();
+    expect(b.received.map((m) => m.index)).toEqual([3]);
+    expect(b.transport.stats().foreignDropped).toBe(2);
+    const header = encodeSnapshotHeader(snap(1, 2, new Uint8Array(0)));
+    const data = new Uint8Array(10);
+    const refused = await rawSnapshot(b.address,
+      [{ header, data, total_bytes: 10, cluster_id: CLUSTER + 1 }]);
+    expect(refused?.code).toBe(status.PERMISSION_DENIED);
+    expect(b.received).toHaveLength(1);
+
+    const joining = await startNode(3, { clusterId: 0 });
+    await rawSend(joining.address, [batchOf(1, encodeMessages([app(1, 3, 1)]))], true);
+    expect(joining.received).toEqual([]);
+    joining.transport.setClusterId(CLUSTER);
+    await rawSend(joining.address, [batchOf(1, encodeMessages([app(1, 3, 1)]))], true);
+    expect(joining.received).toHaveLength(1);
+  });
+
+  it('tells its owner where an unknown sender listens (a stream\'s first batch)', async () => {
+    const learned: [NodeId, string, string][] = [];
+    const b = await startNode(2, {
+      onPeerAddress: (id, name, address) => learned.push([id, name, address]),
+    });
+    const a = await startNode(1, { name: 'n1', advertise: '127.0.0.1:1' });
+    a.transport.setPeer(2, b.address);
+    a.transport.send([app(1, 2, 1)]);
+    a.transport.send([app(1, 2, 2)]);
+    await waitFor(() => b.received.length === 2, 'both appends');
+    expect(learned).toEqual([[1, 'n1', '127.0.0.1:1']]);
+    // A sender it knows is not reported.
+    b.transport.setPeer(3, '127.0.0.1:2');
+    await rawSend(b.address, [{ ...batchOf(3, encodeMessages([app(3, 2, 9)])),
+      from_name: 'n3', from_address: '127.0.0.1:3' }], true);
+    expect(learned).toHaveLength(1);
+  });
+
+  it('answers Hello with what its owner says, and refuses before it says anything', async () => {
+    const b = await startNode(2);
+    const request = { name: 'n1', id: 1, founders: ['n1', 'n2'], recorded: [], spec: 's' };
+    await expect(b.transport.hello(b.address, request, 5_000)).rejects.toThrow(/not answering/);
+    const seen: string[] = [];
+    b.transport.answerHello((hello) => {
+      seen.push(`${hello.name}:${hello.id}:${hello.founders.join('+')}`);
+      return Promise.resolve({
+        name: 'n2', id: 2, state: 'founding', founders: ['n1', 'n2'],
+        recorded: [{ name: 'n1', id: 1 }, { name: 'n2', id: 2 }], cluster_id: 0, members: [],
+        spec: 's',
+      });
+    });
+    const answer = await b.transport.hello(b.address, request, 5_000);
+    expect(seen).toEqual(['n1:1:n1+n2']);
+    expect(answer.state).toBe('founding');
+    expect(answer.recorded).toEqual([{ name: 'n1', id: 1 }, { name: 'n2', id: 2 }]);
+    await expect(b.transport.hello(await deadAddress(), request, 2_000)).rejects.toThrow();
   });
 
   it('stops idempotently, closing every stream, timer and socket', async () => {
@@ -435,7 +507,7 @@ const EXIT_SCRIPT = `
 import { GrpcTransport } from './src/transport/index.js';
 import { makeMessage } from './src/raft/index.js';
 const received = [];
-const make = (id) => new GrpcTransport({ id, listen: '127.0.0.1:0',
+const make = (id) => new GrpcTransport({ id, clusterId: 1, listen: '127.0.0.1:0',
   onMessage: (m) => received.push(m), onUnreachable: () => {}, onSnapshotReport: () => {} });
 const a = make(1);
 const b = make(2);

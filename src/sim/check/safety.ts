@@ -53,6 +53,8 @@ export class SafetyChecker {
   private readonly dataHashes = new WeakMap<Entry, number>();
   /** The term each node was last checked for leader completeness. */
   private readonly leaderChecked = new Map<NodeId, number>();
+  /** Nodes whose data dir is gone for good: they never run, so never vote, again. */
+  private readonly gone = new Set<NodeId>();
   leadersObserved = 0;
 
   /** The bootstrap snapshot is the common origin of every log and state. */
@@ -87,6 +89,12 @@ export class SafetyChecker {
     this.resetLog(id, snapshot.index, snapshot.term);
     this.appendLog(id, storage.allEntries());
     this.checkNoElectableLaggard();
+  }
+
+  /** Node `id`'s data dir is gone for good (a node of a new id may take its place). */
+  forget(id: NodeId): void {
+    this.gone.add(id);
+    this.nodeLogs.delete(id);
   }
 
   /** A Ready became durable on node `id`. */
@@ -223,6 +231,7 @@ export class SafetyChecker {
       const last = lastOf(log);
       const granting: string[] = [];
       for (const voter of voters) {
+        if (this.gone.has(voter)) continue;
         const voterLog = this.nodeLogs.get(voter);
         const voterLast = voterLog === undefined ? { index: 0, term: 0 } : lastOf(voterLog);
         if (last.term > voterLast.term ||

@@ -22,6 +22,7 @@ export interface StatusResponse {
   'lease_protection'?: (boolean);
   'leases_deferred'?: (number);
   'watchers'?: (number);
+  'cluster_id'?: (number | string | Long);
 }
 
 export interface StatusResponse__Output {
@@ -44,4 +45,5 @@ export interface StatusResponse__Output {
   'lease_protection': (boolean);
   'leases_deferred': (number);
   'watchers': (number);
+  'cluster_id': (number);
 }
