@@ -33,7 +33,7 @@ export async function devCommand(args: readonly string[], env: Env): Promise<voi
   const launcherEnv = { ...env, ROSTER_NODE: process.execPath };
   const children: ChildProcess[] = names.map((name, i) => {
     const ports = devPorts(i, basePort);
-    mkdirSync(`${root}/${name}`, { recursive: true });
+    mkdirSync(`${root}/${name}`, { recursive: true, mode: 0o700 });
     return spawn(launcher, [
       'serve', '--name', name, '--data-dir', `${root}/${name}`,
       '--listen', `127.0.0.1:${ports.client}`, '--peer-listen', `127.0.0.1:${ports.peer}`,

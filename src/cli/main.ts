@@ -34,10 +34,12 @@ client (global flags: --endpoints H:P,... or ROSTER_ENDPOINTS, --output table|js
   deregister --service S --id I
   lookup S [--tag t] [--zone Z] [--all] [--serializable]
   services
-  members | member add NAME --peer-address H:P --client-address H:P | member remove|promote NAME
+  members | member add NAME --peer-address H:P --client-address H:P [--id ID]
+  member remove|promote NAME
   leader transfer [--to NAME]
   status
-  snapshot save FILE | snapshot restore FILE --data-dir D [--name N] [--initial-cluster ...]`;
+  snapshot save FILE | snapshot restore FILE --data-dir D [--name N] [--initial-cluster ...]
+  (a restore starts a one-member cluster; the others join it with serve --join)`;
 
 type Env = Readonly<Record<string, string | undefined>>;
 type Command = (args: readonly string[], env: Env) => Promise<void>;

@@ -65,6 +65,9 @@ export async function runServe(config: ServeConfig): Promise<void> {
     dataDir: config.dataDir, name: config.name, newNodeId: randomMemberId,
   });
   const identity = log.identity();
+  // Peers may call in before this node runs Raft (it may have to found or join a cluster
+  // first): until then their messages go nowhere.
+  let node: RegistryNode | undefined = undefined;
   const transport: GrpcTransport = new GrpcTransport({
     id: identity.nodeId,
     name: config.name,
@@ -76,14 +79,14 @@ export async function runServe(config: ServeConfig): Promise<void> {
       logger.info({ peer: id, name, address }, 'learned a peer from its stream');
       setPeerOf(config, transport, { id, name, peerAddress: address, clientAddress: '' });
     },
-    onMessage: (message) => running.node?.receive(message),
-    onSnapshotReport: (to, succeeded) => running.node?.reportSnapshot(to, succeeded),
-    onUnreachable: (to) => running.node?.reportUnreachable(to),
-    onConnectionLost: (to) => running.node?.reportConnectionLost(to),
+    onMessage: (message) => node?.receive(message),
+    onSnapshotReport: (to, succeeded) => node?.reportSnapshot(to, succeeded),
+    onUnreachable: (to) => node?.reportUnreachable(to),
+    onConnectionLost: (to) => node?.reportConnectionLost(to),
     logger: logger.child({ module: 'transport' }),
   });
   const peerAddress = await transport.start();
-  const http = await startHttp(config.httpListen, () => running.node?.status().ready ?? false);
+  const http = await startHttp(config.httpListen, () => node?.status().ready ?? false);
   const running: Running = {
     config, logger, scheduler, log, transport, http, node: undefined, api: undefined,
   };
@@ -91,28 +94,27 @@ export async function runServe(config: ServeConfig): Promise<void> {
   const context: IdentityContext = { config, log, transport, logger };
   const membership = identity.clusterId === 0 ? await enterCluster(context)
     : knowsNoMembers(log) ? await relearnMembers(context) : undefined;
-  const node = createNode({
+  const started = createNode({
     config, logger, scheduler, log, transport,
     shutdownOnFatal: (error) => void refuseDataDir(running, error),
   });
-  running.node = node;
+  node = started;
+  running.node = started;
   const known = membership !== undefined && 'members' in membership ? membership.members : [];
   for (const member of known) setPeerOf(config, transport, member);
-  transport.answerHello(() => Promise.resolve(foundedAnswer(context, node.members())));
+  transport.answerHello(() => Promise.resolve(foundedAnswer(context, started.members())));
   const api = new ApiServer({
-    node, logger: logger.child({ module: 'api' }), scheduler, forwardTimeoutMs: 5_000,
+    node: started, logger: logger.child({ module: 'api' }), scheduler, forwardTimeoutMs: 5_000,
     healthIntervalMs: 250,
   });
   running.api = api;
   const clientAddress = await api.start(config.listen);
-  node.start();
+  started.start();
   startHeapPolicy(scheduler, logger.child({ module: 'heap' }));
   startIdleCompaction(scheduler, logger.child({ module: 'heap' }));
-  logger.info({ id: node.id, clusterId: node.clusterId, clientAddress, peerAddress,
+  logger.info({ id: started.id, clusterId: started.clusterId, clientAddress, peerAddress,
     http: config.httpListen, dataDir: config.dataDir }, 'serving');
-  if (membership?.kind === 'joined' || config.join !== undefined || log.founding() !== undefined) {
-    void promoteWhenCaughtUp(running, node);
-  }
+  void promoteWhenCaughtUp(running, started);
 }
 
 /** Before the first snapshot a joined node's disk names no member (the leader sends one first). */
@@ -242,8 +244,8 @@ function startHttp(listen: string, ready: () => boolean): Promise<Server> {
 }
 
 /**
- * A learner that joined by itself (--join, or in place of a lost member) asks to be promoted
- * once it has caught up; the leader refuses while it lags, so it retries.
+ * A learner (it joined, or took a lost member's place) asks to be promoted once it has caught
+ * up; the leader refuses while it lags, so it retries. A voter has nothing to do.
  */
 async function promoteWhenCaughtUp(running: Running, node: RegistryNode): Promise<void> {
   const { config, logger } = running;
@@ -252,7 +254,7 @@ async function promoteWhenCaughtUp(running: Running, node: RegistryNode): Promis
       .map((member) => member.clientAddress).filter((address) => address !== '');
     return config.join === undefined ? known : [config.join, ...known];
   };
-  for (let attempt = 0; attempt < 600; attempt++) {
+  while (!node.isStopped) {
     await delay(500);
     const self = node.members().find((member) => member.id === node.id);
     if (self !== undefined && !self.learner) return;
@@ -269,7 +271,6 @@ async function promoteWhenCaughtUp(running: Running, node: RegistryNode): Promis
       client.close();
     }
   }
-  logger.error({}, 'gave up waiting for promotion');
 }
 
 function handleSignals(running: Running): void {

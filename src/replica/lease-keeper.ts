@@ -226,8 +226,11 @@ export class LeaseKeeper {
     this.revokesInFlight += 1;
     this.options.propose({ op: 'revoke', leaseIds: ids }, (outcome) => {
       this.revokesInFlight -= 1;
-      // Not applied (or unknown): due again, so expiry is retried, never forgotten.
-      if (outcome.status !== 'committed') this.lessor.revokeFailed(ids);
+      // Refused or overwritten: due again, so expiry is retried, never forgotten. An unknown
+      // outcome (timed out) stays revoking: the entry is in this leader's log and commits
+      // while it leads, so renewing the lease now would promise a lease that is about to go.
+      // A new leader's lessor starts again from the registry.
+      if (outcome.status === 'rejected') this.lessor.revokeFailed(ids);
     });
   }
 

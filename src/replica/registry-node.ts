@@ -572,6 +572,10 @@ export class RegistryNode {
     return this.replica.applied;
   }
 
+  get isStopped(): boolean {
+    return this.replica.isStopped;
+  }
+
   raftStatus(): ReturnType<Replica<CommandResult>['status']> {
     return this.replica.status();
   }

@@ -41,6 +41,8 @@ export interface NodeHandle {
   process: ChildProcess | undefined;
   args: string[];
   output: string;
+  /** How the last process exited (undefined while it runs or before it ever ran). */
+  exitCode: number | null | undefined;
 }
 
 export interface NodeRow {
@@ -103,6 +105,7 @@ export class TestCluster {
       process: undefined,
       args: [],
       output: '',
+      exitCode: undefined,
     };
     this.nodes.push(node);
     return node;
@@ -136,13 +139,16 @@ export class TestCluster {
       '--log-level', process.env.ROSTER_TEST_LOG_LEVEL ?? 'info', ...this.extraArgs, ...node.args];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     node.process = child;
+    node.exitCode = undefined;
     const keep = (chunk: Buffer): void => {
       node.output = (node.output + chunk.toString()).slice(-20_000);
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
-    child.once('exit', () => {
-      if (node.process === child) node.process = undefined;
+    child.once('exit', (code) => {
+      if (node.process !== child) return;
+      node.process = undefined;
+      node.exitCode = code;
     });
   }
 
@@ -159,6 +165,21 @@ export class TestCluster {
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.kill(signal);
     await exited;
+  }
+
+  /** Waits for a node's process to exit by itself; resolves with its exit code. */
+  async exited(name: string, timeoutMs: number): Promise<number | null> {
+    const node = this.node(name);
+    await waitFor(() => (node.process === undefined ? true : undefined),
+      { timeoutMs, what: `${name} to exit` });
+    return node.exitCode ?? null;
+  }
+
+  /** The data dir is lost: the node comes back on an empty one. */
+  wipe(name: string): void {
+    const node = this.node(name);
+    if (node.process !== undefined) throw new Error(`${name} is running`);
+    rmSync(node.dataDir, { recursive: true, force: true });
   }
 
   restart(name: string): void {

@@ -66,6 +66,10 @@ const REGRESSIONS: { seed: number; nodes: 3 | 5; found: string }[] = [
   // peer after a restart (it now asks the cluster again, as roster serve does).
   { seed: 132, nodes: 3, found: 'liveness: a disk lost during a conf change' },
   { seed: 36, nodes: 3, found: 'liveness: a joined node without a snapshot knew no peer' },
+  // Leases: a Revoke whose proposal timed out (a quorum lost for seconds) made the lease
+  // renewable again while the entry stayed in the leader's log; heartbeats were answered,
+  // then the Revoke committed. A timed-out Revoke now keeps its leases revoking.
+  { seed: 721, nodes: 3, found: 'leases: renewed while its timed-out Revoke was in the log' },
 ];
 
 describe('simulator: regression seeds', () => {
