@@ -121,55 +121,63 @@ describe('peers learned from the log', () => {
 });
 
 describe('damaged storage is refused, naming the data dir', () => {
+  interface Victim {
+    readonly name: string;
+    readonly dataDir: string;
+    readonly formerId: number;
+    readonly client: RosterClient;
+  }
+
+  /** Three nodes, `count` registrations of `service`, and a follower to damage. */
+  async function victimAfter(service: string, count: number): Promise<Victim> {
+    cluster = await TestCluster.start({ nodes: 3 });
+    const leader = await cluster.waitForLeader();
+    const { name, dataDir } = cluster.nodes.find((node) => node.name !== leader) as
+      { name: string; dataDir: string };
+    const client = cluster.client(cluster.nodes.map((node) => node.client));
+    await registerMany(client, service, count);
+    return { name, dataDir, formerId: await idOf(client, name), client };
+  }
+
+  /** Starts the damaged node: it must exit 1 with ROSTER_ERR_CORRUPT_DATA, naming its dir. */
+  async function expectRefused(victim: Victim, why: string): Promise<void> {
+    const current = cluster as TestCluster;
+    current.node(victim.name).output = '';
+    current.restart(victim.name);
+    expect(await current.exited(victim.name, 30_000)).toBe(1);
+    const output = current.node(victim.name).output;
+    expect(output).toContain('ROSTER_ERR_CORRUPT_DATA');
+    expect(output).toContain(victim.dataDir);
+    expect(output).toContain(why);
+  }
+
   it('a write-ahead log cut short: refused at once and at every start; back once wiped',
     async () => {
-      cluster = await TestCluster.start({ nodes: 3 });
-      const leader = await cluster.waitForLeader();
-      const victim = cluster.nodes.find((node) => node.name !== leader) as
-        { name: string; dataDir: string };
-      const client = cluster.client(cluster.nodes.map((node) => node.client));
-      await registerMany(client, 'wal', 40);
-      const formerId = await idOf(client, victim.name);
+      const victim = await victimAfter('wal', 40);
       await sleep(500); // the follower has acknowledged everything
-      await cluster.kill(victim.name);
+      await cluster?.kill(victim.name);
       const wal = levelFiles(victim.dataDir, '.log').at(-1) as string;
       truncateSync(wal, Math.floor(statSync(wal).size * 0.6));
-      for (let start = 0; start < 2; start++) {
-        cluster.restart(victim.name);
-        expect(await cluster.exited(victim.name, 30_000)).toBe(1);
-        const output = cluster.node(victim.name).output;
-        expect(output).toContain('ROSTER_ERR_CORRUPT_DATA');
-        expect(output).toContain(victim.dataDir);
-        expect(output).toContain('synced writes were lost');
-      }
-      await client.register({ instance: instance('wal', 'while-refused') });
-      cluster.wipe(victim.name);
-      cluster.restart(victim.name);
-      await caughtUp(victim.name, 'wal', 41, formerId);
+      await expectRefused(victim, 'synced writes were lost');
+      await expectRefused(victim, 'synced writes were lost'); // the mark: at start, before voting
+      await victim.client.register({ instance: instance('wal', 'while-refused') });
+      cluster?.wipe(victim.name);
+      cluster?.restart(victim.name);
+      await caughtUp(victim.name, 'wal', 41, victim.formerId);
     }, 150_000);
 
   it('a table file LevelDB cannot read: refused; the others unharmed; back once wiped',
     async () => {
-      cluster = await TestCluster.start({ nodes: 3 });
-      const leader = await cluster.waitForLeader();
-      const victim = cluster.nodes.find((node) => node.name !== leader) as
-        { name: string; dataDir: string };
-      const client = cluster.client(cluster.nodes.map((node) => node.client));
-      await registerMany(client, 'table', 20);
-      const formerId = await idOf(client, victim.name);
-      await cluster.kill(victim.name, 'SIGTERM'); // writes the log out to table files
+      const victim = await victimAfter('table', 20);
+      await cluster?.kill(victim.name, 'SIGTERM'); // writes the log out to table files
       const tables = levelFiles(victim.dataDir, '.ldb');
       expect(tables.length).toBeGreaterThan(0);
       for (const table of tables) writeFileSync(table, 'not an sstable');
-      cluster.restart(victim.name);
-      expect(await cluster.exited(victim.name, 30_000)).toBe(1);
-      const output = cluster.node(victim.name).output;
-      expect(output).toContain('ROSTER_ERR_CORRUPT_DATA');
-      expect(output).toContain(victim.dataDir);
-      await registerMany(client, 'table', 21);
-      cluster.wipe(victim.name);
-      cluster.restart(victim.name);
-      await caughtUp(victim.name, 'table', 21, formerId);
+      await expectRefused(victim, 'reading the Raft log failed');
+      await registerMany(victim.client, 'table', 21);
+      cluster?.wipe(victim.name);
+      cluster?.restart(victim.name);
+      await caughtUp(victim.name, 'table', 21, victim.formerId);
     }, 150_000);
 });
 
