@@ -96,7 +96,7 @@ export async function runServe(config: ServeConfig): Promise<void> {
     : knowsNoMembers(log) ? await relearnMembers(context) : undefined;
   const started = createNode({
     config, logger, scheduler, log, transport,
-    shutdownOnFatal: (error) => void refuseDataDir(running, error),
+    shutdownOnFatal: (error) => void stopOnFatal(running, error),
   });
   node = started;
   running.node = started;
@@ -202,10 +202,11 @@ function setPeerOf(config: ServeConfig, transport: GrpcTransport, member: Member
 }
 
 /**
- * The node cannot go on. Storage that lost writes it had synced is marked, so that every later
- * start refuses the data dir before it can vote with what is left.
+ * The node cannot go on (storage failed, or a committed entry cannot be applied). Storage that
+ * lost writes it had synced is marked, so that every later start refuses the data dir before
+ * it can vote with what is left.
  */
-async function refuseDataDir(running: Running, error: Error): Promise<void> {
+async function stopOnFatal(running: Running, error: Error): Promise<void> {
   const { logger, log, config } = running;
   const lostWrites = error instanceof RosterError && error.code === 'ROSTER_ERR_CORRUPT_DATA';
   if (lostWrites) {
@@ -215,7 +216,7 @@ async function refuseDataDir(running: Running, error: Error): Promise<void> {
       logger.error({ err: getErrorMessage(markError) }, 'could not mark the data dir damaged');
     });
   } else {
-    logger.fatal({ err: error }, 'storage failed: stopping');
+    logger.fatal({ err: error, dataDir: config.dataDir }, `stopping: ${error.message}`);
   }
   process.exit(1);
 }

@@ -20,13 +20,20 @@ export function encodeConfChange(change: ConfChange): Uint8Array {
 }
 
 export function decodeConfChange(bytes: Uint8Array): ConfChange {
-  assert(bytes.byteLength >= HEADER_BYTES, `conf change too short (${bytes.byteLength} bytes)`);
+  const parsed = parseConfChange(bytes);
+  assert(typeof parsed !== 'string', parsed as string);
+  return parsed as ConfChange;
+}
+
+/** What decodeConfChange returns, or why the bytes are not a conf change (peer input). */
+export function parseConfChange(bytes: Uint8Array): ConfChange | string {
+  if (bytes.byteLength < HEADER_BYTES) return `conf change too short (${bytes.byteLength} bytes)`;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  assert(view.getUint8(0) === FORMAT_VERSION, `unknown conf change version ${view.getUint8(0)}`);
+  if (view.getUint8(0) !== FORMAT_VERSION) return `unknown conf change version ${view.getUint8(0)}`;
   const type = TYPES_BY_CODE[view.getUint8(1)];
-  assert(type !== undefined, `unknown conf change type ${view.getUint8(1)}`);
+  if (type === undefined) return `unknown conf change type ${view.getUint8(1)}`;
   const nodeId = view.getFloat64(2);
-  assert(Number.isSafeInteger(nodeId) && nodeId > 0, `bad node id ${nodeId} in conf change`);
+  if (!Number.isSafeInteger(nodeId) || nodeId <= 0) return `bad node id ${nodeId} in conf change`;
   return { type, nodeId, context: bytes.slice(HEADER_BYTES) };
 }
 

@@ -1,4 +1,3 @@
-import { assert } from '../core/assert.js';
 import type { Raft } from './raft.js';
 import { NONE, type Entry, type Message, type NodeId } from './types.js';
 
@@ -8,16 +7,26 @@ export function stepFollower(raft: Raft, message: Message): void {
     case 'app':
     case 'heartbeat':
     case 'snap':
-      acceptLeader(raft, message);
+      if (!acceptLeader(raft, message)) return;
       if (message.type === 'app') handleAppendEntries(raft, message);
       else if (message.type === 'heartbeat') handleHeartbeat(raft, message);
       else handleSnapshot(raft, message);
       return;
     case 'timeoutNow':
-      // Leadership transfer: campaign at once, skipping pre-vote and the lease check.
+      // Leadership transfer: campaign at once, skipping pre-vote and the lease check. Only
+      // our leader hands its leadership over.
+      if (message.from !== raft.lead) {
+        raft.ignore(message, `TimeoutNow from ${message.from}, not the leader ${raft.lead}`);
+        return;
+      }
       raft.hup('transfer');
       return;
     case 'readIndexResp':
+      // A read point only our leader can vouch for.
+      if (message.from !== raft.lead) {
+        raft.ignore(message, `read index from ${message.from}, not the leader ${raft.lead}`);
+        return;
+      }
       raft.readStates.push({ index: message.index, context: message.context });
       return;
     default:
@@ -71,12 +80,18 @@ export function leaderConnectionLost(raft: Raft, id: NodeId): void {
     'connection to the leader lost');
 }
 
-function acceptLeader(raft: Raft, message: Message): void {
-  // Election safety: one leader per term. Another leader in our term would be a bug.
-  assert(raft.lead === NONE || raft.lead === message.from,
-    `node ${raft.id} term ${raft.term}: leader ${message.from} but already follows ${raft.lead}`);
+/**
+ * Election safety: one leader per term. A second one in our term is no correct peer (the
+ * simulator's checkers catch a real double leader on its own): ignored, not asserted.
+ */
+function acceptLeader(raft: Raft, message: Message): boolean {
+  if (raft.lead !== NONE && raft.lead !== message.from) {
+    raft.ignore(message, `a second leader in term ${raft.term} (following ${raft.lead})`);
+    return false;
+  }
   raft.electionElapsed = 0;
   raft.lead = message.from;
+  return true;
 }
 
 function handleAppendEntries(raft: Raft, message: Message): void {
@@ -91,6 +106,10 @@ function handleAppendEntries(raft: Raft, message: Message): void {
     committed: message.commit,
     entries: message.entries,
   });
+  if (appended === 'conflictsWithCommitted') {
+    raft.ignore(message, `entries that differ from committed ones (commit ${log.committed})`);
+    return;
+  }
   if (appended !== undefined) {
     if (appended.appended.length > 0) {
       raft.onLogAppended((appended.appended[0] as Entry).index, appended.appended);
@@ -128,7 +147,10 @@ function handleHeartbeat(raft: Raft, message: Message): void {
 
 function handleSnapshot(raft: Raft, message: Message): void {
   const snapshot = message.snapshot;
-  assert(snapshot !== undefined, 'snap message without a snapshot');
+  if (snapshot === undefined) {
+    raft.ignore(message, 'snap without a snapshot');
+    return;
+  }
   const { index, term } = snapshot.metadata;
   if (index <= raft.log.committed) {
     raft.send({ type: 'appResp', to: message.from, index: raft.log.committed });

@@ -6,7 +6,7 @@ export {
   LogCompactedError, LogUnavailableError, SnapshotUnavailableError, type RaftStorage,
 } from './storage.js';
 export {
-  applyToConfState, confStatesEqual, decodeConfChange, encodeConfChange,
+  applyToConfState, confStatesEqual, decodeConfChange, encodeConfChange, parseConfChange,
 } from './conf-change.js';
 export { limitSize as limitEntriesSize } from './log.js';
 export { confHistoryOf } from './conf-history.js';

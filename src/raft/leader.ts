@@ -17,9 +17,12 @@ export function stepLeader(raft: Raft, message: Message): void {
     handleReadIndexRequest(raft, message.from, message.context);
     return;
   }
-  // Election safety: two leaders in one term would be a bug, never a state to handle.
-  assert(message.type !== 'app' && message.type !== 'heartbeat' && message.type !== 'snap',
-    `leader ${raft.id} got ${message.type} from ${message.from} in its own term ${raft.term}`);
+  // Election safety: two leaders in one term is no correct peer (the simulator's checkers
+  // catch a real one): ignored, not asserted.
+  if (message.type === 'app' || message.type === 'heartbeat' || message.type === 'snap') {
+    raft.ignore(message, `a second leader in this leader's own term ${raft.term}`);
+    return;
+  }
   const progress = raft.progress.get(message.from);
   if (progress === undefined) return;
   if (message.type === 'appResp') handleAppendResponse(raft, message, progress);
@@ -38,6 +41,10 @@ function handleAppendResponse(raft: Raft, message: Message, progress: Progress):
       if (progress.state === 'replicate') progress.becomeProbe();
       maybeSendAppend(raft, message.from, true);
     }
+    return;
+  }
+  if (message.index > raft.log.lastIndex()) {
+    raft.ignore(message, `acknowledges ${message.index}, beyond our last ${raft.log.lastIndex()}`);
     return;
   }
   if (!progress.maybeUpdate(message.index)) return;

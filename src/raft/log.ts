@@ -80,15 +80,17 @@ export class RaftLog {
     logTerm: number;
     committed: number;
     entries: readonly Entry[];
-  }): { lastNewIndex: number; appended: readonly Entry[] } | undefined {
+  }): { lastNewIndex: number; appended: readonly Entry[] } | 'conflictsWithCommitted' |
+    undefined {
     const { index, logTerm, committed, entries } = options;
-    if (!this.matchTerm(index, logTerm)) return undefined;
+    // Beyond our log nothing matches (termOrZero would say 0 there, as for index 0).
+    if (index > this.lastIndex() || !this.matchTerm(index, logTerm)) return undefined;
     const lastNewIndex = index + entries.length;
     const conflictIndex = this.findConflict(entries);
     let appended: readonly Entry[] = [];
     if (conflictIndex !== 0) {
-      assert(conflictIndex > this.committed,
-        `entry ${conflictIndex} conflicts with committed entry (committed ${this.committed})`);
+      // A correct leader never contradicts a committed entry (leader completeness).
+      if (conflictIndex <= this.committed) return 'conflictsWithCommitted';
       appended = entries.slice(conflictIndex - (index + 1));
       this.append(appended);
     }

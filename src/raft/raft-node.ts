@@ -36,6 +36,8 @@ export interface RaftStatus {
   readonly confState: ConfState;
   /** The log index of the entry (or snapshot) that set confState: committed once <= commit. */
   readonly confIndex: number;
+  /** Messages ignored because no correct peer sends them (Raft.ignore). */
+  readonly protocolViolations: number;
   /** Leader only: its view of each member. */
   readonly progress: ReadonlyMap<NodeId, ProgressSnapshot>;
 }
@@ -225,6 +227,7 @@ export class RaftNode {
       leadTransferee: raft.leadTransferee,
       confState: raft.confState(),
       confIndex: raft.confHistory.latest().index,
+      protocolViolations: raft.protocolViolations,
       progress,
     };
   }

@@ -110,6 +110,12 @@ export class Raft {
   commitFlushPending = false;
   /** Set when a leader showed that this node's log lost writes it had synced (follower.ts). */
   lostWrites: string | undefined = undefined;
+  /**
+   * Messages ignored because no correct peer sends them (a second leader in a term, an
+   * acknowledgement of entries this leader does not have...): a forgery or a bug elsewhere,
+   * never a reason for this node to stop.
+   */
+  protocolViolations = 0;
 
   constructor(config: RaftConfig) {
     assert(Number.isSafeInteger(config.id) && config.id > 0, `bad node id ${config.id}`);
@@ -391,8 +397,18 @@ export class Raft {
     this.msgs.push(makeMessage({ ...fields, from: this.id, term: fields.term ?? this.term }));
   }
 
+  /** Counts and logs a message no correct peer would send; the caller drops it. */
+  ignore(message: Message, why: string): void {
+    this.protocolViolations += 1;
+    this.logger.debug({ id: this.id, term: this.term, from: message.from, type: message.type,
+      messageTerm: message.term, why }, 'ignored a message no correct peer sends');
+  }
+
   step(message: Message): void {
-    assert(message.to === this.id, `message for ${message.to} delivered to ${this.id}`);
+    if (message.to !== this.id) {
+      this.ignore(message, `addressed to ${message.to}`);
+      return;
+    }
     if (message.term > this.term) {
       if (!this.acceptHigherTerm(message)) return;
     } else if (message.term < this.term) {

@@ -1,4 +1,4 @@
-import { assert } from '../core/assert.js';
+import { assert, getErrorMessage } from '../core/assert.js';
 import { RosterError } from '../core/errors.js';
 import { limits } from '../core/limits.js';
 import {
@@ -302,7 +302,10 @@ export class Replica<Result = unknown> {
       this.restoreSnapshot(ready.snapshot);
       storage.releaseSnapshotData();
     }
-    for (const entry of ready.committedEntries) this.applyEntry(entry);
+    for (const entry of ready.committedEntries) {
+      this.applyEntry(entry);
+      if (this.stopped) return;
+    }
     for (const readState of ready.readStates) this.reads.confirm(readState);
     this.node.advance();
     this.readyInFlight = false;
@@ -357,12 +360,21 @@ export class Replica<Result = unknown> {
     this.appliedIndex = entry.index;
     this.appliedBytesSinceSnapshot += entry.data.byteLength;
     let result: Result | undefined;
-    if (entry.type === 'conf') {
-      const change = decodeConfChange(entry.data);
-      this.options.stateMachine.applyConfChange?.(change, entry.index);
-      this.options.observer?.onConfChange?.(change, entry.index);
-    } else if (entry.data.byteLength > 0) {
-      result = this.options.stateMachine.apply(entry);
+    try {
+      if (entry.type === 'conf') {
+        const change = decodeConfChange(entry.data);
+        this.options.stateMachine.applyConfChange?.(change, entry.index);
+        this.options.observer?.onConfChange?.(change, entry.index);
+      } else if (entry.data.byteLength > 0) {
+        result = this.options.stateMachine.apply(entry);
+      }
+    } catch (error: unknown) {
+      // Every replica applies the same entry: a node that cannot must stop, saying which,
+      // rather than go on with a state the others do not have.
+      this.fail(new RosterError('ROSTER_ERR_INTERNAL', `committed entry ${entry.index} ` +
+        `(term ${entry.term}, ${entry.type}) cannot be applied: ${getErrorMessage(error)}`,
+      { cause: error }));
+      return;
     }
     this.options.observer?.onApply?.(entry, result);
     this.proposals.resolve(entry, result);

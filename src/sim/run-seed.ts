@@ -1,7 +1,7 @@
 import { AssertionError } from '../core/assert.js';
 import { AppliedLedger } from './applied-ledger.js';
 import { Prng } from '../core/prng.js';
-import type { NodeId, Snapshot } from '../raft/index.js';
+import type { Message, NodeId, Snapshot } from '../raft/index.js';
 import { checkLinearizability } from './check/linearizability.js';
 import { rankByLogIndex, registryModelInLogOrder } from './check/log-order-model.js';
 import { registryModel } from './check/registry-model.js';
@@ -33,6 +33,11 @@ export interface SeedOptions {
    * bug member ids drawn per data dir fix): the invariants must catch it.
    */
   readonly amnesia?: boolean;
+  /**
+   * Messages to step into live nodes at these times, as if they came over the network from
+   * outside the cluster (the forged-message property).
+   */
+  readonly forged?: readonly { readonly atMs: number; readonly message: Message }[];
   /** For tools and tests: receives the clients' history before it is checked. */
   readonly onHistory?: (history: readonly RegistryOperation[]) => void;
 }
@@ -109,6 +114,9 @@ export function runSeed(options: SeedOptions): SeedResult {
     collectStats(stats, { queue, cluster, workload, checks, network, watchers, replacer });
     return { seed: options.seed, nodes: options.nodes, ok: true, stats, ...fields };
   };
+  for (const { atMs, message } of options.forged ?? []) {
+    queue.schedule(atMs, () => cluster?.inject(message));
+  }
   try {
     workload.start();
     watchers.start(prng.pick([0, 3, 8]));
@@ -392,6 +400,7 @@ function collectStats(stats: Record<string, number>, context: {
   replacer: Replacer;
 }): void {
   stats.replaced = context.replacer.replaced;
+  stats.gateDropped = context.cluster.dropped;
   stats.simMs = context.queue.nowMs;
   stats.leaders = context.checks.safety.leadersObserved;
   stats.heartbeats = context.workload.heartbeats;

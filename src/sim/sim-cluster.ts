@@ -9,12 +9,13 @@ import {
 import { RegistryNode, type LeaseSettings, type RegistryNodeOptions } from '../replica/index.js';
 import type { AppliedLedger } from './applied-ledger.js';
 import type { LeaseCheck } from './check/lease-check.js';
-import type { SafetyChecker } from './check/safety.js';
+import { InvariantViolation, type SafetyChecker } from './check/safety.js';
 import type { EventTruth } from './check/watch-check.js';
 import type { EventQueue } from './event-queue.js';
 import { hashBytes } from './hash.js';
 import { SimDisk } from './sim-disk.js';
 import type { SimNetwork } from './sim-network.js';
+import { messageProblem } from '../transport/index.js';
 import { simClock, simScheduler } from './sim-scheduler.js';
 import type { Trace } from './trace.js';
 
@@ -96,6 +97,8 @@ export class SimCluster {
   readonly knobs: ReplicaKnobs;
   snapshotsRestored = 0;
   confChangesApplied = 0;
+  /** Messages the transport's checks dropped (malformed, or from no known peer). */
+  dropped = 0;
   /** Nodes whose removal was applied (committed) somewhere; ids are never reused. */
   readonly removed = new Set<NodeId>();
   /** When a lessor decided each Revoke (by term and lease ids): checks and expire ops. */
@@ -171,8 +174,14 @@ export class SimCluster {
     this.network.attach(id, {
       // A stream's first batch says where its sender listens (GrpcTransport.onPeerAddress).
       deliver: (message) => {
+        // What a correct node sends must pass the checks the transport applies to strangers.
+        const problem = messageProblem(message);
+        if (problem !== undefined) {
+          throw new InvariantViolation('well-formed messages', `${message.type} from ` +
+            `${message.from} to ${message.to} would be dropped as malformed: ${problem}`);
+        }
         simNode.peers.add(message.from);
-        node.receive(message);
+        this.admit(simNode, message);
       },
       reportSnapshot: (to, succeeded) => node.reportSnapshot(to, succeeded),
       connectionLost: (peer) => {
@@ -208,6 +217,24 @@ export class SimCluster {
   learnMembers(id: NodeId): void {
     const simNode = this.get(id);
     for (const member of this.memberIds()) simNode.peers.add(member);
+  }
+
+  /**
+   * A message that did not come from a simulated node (the forged-message property): if its
+   * target runs, it meets the same checks as any other, and teaches it no peer.
+   */
+  inject(message: Message): void {
+    const simNode = this.nodes.get(message.to);
+    if (simNode?.node !== undefined) this.admit(simNode, message);
+  }
+
+  /** The transport's checks (PeerGate), then the node. */
+  private admit(simNode: SimNode, message: Message): void {
+    if (messageProblem(message) !== undefined || !simNode.peers.has(message.from)) {
+      this.dropped += 1;
+      return;
+    }
+    simNode.node?.receive(message);
   }
 
   /** Every member id any running node knows of (what a Hello or join answer would list). */

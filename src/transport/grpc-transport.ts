@@ -276,6 +276,7 @@ export class GrpcTransport implements Transport {
     server.addService(this.service.definition, createPeerHandlers({
       selfId: this.id,
       clusterId: () => this.clusterIdValue,
+      isPeer: (id) => this.peers.has(id),
       onHello: (request) => this.onHello === undefined
         ? Promise.reject(new Error('this node is not answering Hello yet'))
         : this.onHello(request),

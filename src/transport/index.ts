@@ -20,3 +20,4 @@ export {
   MEMORY_NETWORK_NODES_MAX, MemoryNetwork,
   type MemoryTransport, type MemoryTransportHandlers,
 } from './memory-transport.js';
+export { RAFT_NUMBER_MAX, messageProblem } from './message-validation.js';

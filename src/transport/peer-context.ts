@@ -28,6 +28,10 @@ export interface TransportStats {
   messagesDiscarded: number;
   /** Batches and snapshots dropped because they came from another cluster (or none yet). */
   foreignDropped: number;
+  /** Well-formed messages dropped because their sender is no peer this node knows. */
+  strangerDropped: number;
+  /** Messages dropped because a field is out of range or inconsistent (messageProblem). */
+  invalidDropped: number;
   /** Streams or snapshot transfers refused because their content was malformed. */
   malformedReceived: number;
   snapshotsSent: number;
@@ -41,7 +45,8 @@ export interface TransportStats {
 export function emptyStats(): TransportStats {
   return {
     batchesSent: 0, messagesSent: 0, messagesDropped: 0, batchesReceived: 0,
-    messagesReceived: 0, messagesDiscarded: 0, foreignDropped: 0, malformedReceived: 0,
+    messagesReceived: 0, messagesDiscarded: 0, foreignDropped: 0, strangerDropped: 0,
+    invalidDropped: 0, malformedReceived: 0,
     snapshotsSent: 0,
     snapshotsFailed: 0, snapshotsReceived: 0, snapshotChunksReceived: 0, streamFailures: 0,
   };

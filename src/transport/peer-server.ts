@@ -12,17 +12,17 @@ import {
 import type { Message, NodeId } from '../raft/index.js';
 import { CodecError, decodeMessages, decodeSnapshotHeader } from './codec.js';
 import type { TransportLogger, TransportStats } from './peer-context.js';
+import { PeerGate } from './peer-gate.js';
 import type {
   HelloRequest, HelloResponse, RaftBatch, SendSummary, SnapshotAck, SnapshotChunk,
 } from './proto.js';
-
-/** Logs a foreign batch at most this often: a misdirected peer sends many. */
-const FOREIGN_LOG_INTERVAL_MS = 10_000;
 
 export interface ReceiverContext {
   readonly selfId: NodeId;
   /** The cluster this node belongs to (0 until known): other clusters' traffic is dropped. */
   readonly clusterId: () => number;
+  /** Whether `id` is a peer this node knows: messages of any other are dropped. */
+  readonly isPeer: (id: NodeId) => boolean;
   readonly logger: TransportLogger;
   readonly stats: TransportStats;
   /** Largest snapshot accepted, in data bytes. */
@@ -41,10 +41,10 @@ export interface ReceiverContext {
 
 export function createPeerHandlers(context: ReceiverContext): UntypedServiceImplementation {
   let snapshotsReceiving = 0;
-  const foreign = foreignGate(context);
+  const gate = new PeerGate(context);
   return {
     Send: (call: ServerReadableStream<RaftBatch, SendSummary>,
-      callback: sendUnaryData<SendSummary>) => receiveBatches(context, foreign, call, callback),
+      callback: sendUnaryData<SendSummary>) => receiveBatches(context, gate, call, callback),
     Hello: (call: ServerUnaryCall<HelloRequest, HelloResponse>,
       callback: sendUnaryData<HelloResponse>) => answerHello(context, call, callback),
     SendSnapshot: (call: ServerReadableStream<SnapshotChunk, SnapshotAck>,
@@ -63,31 +63,11 @@ export function createPeerHandlers(context: ReceiverContext): UntypedServiceImpl
       };
       call.on('cancelled', release);
       call.on('error', release);
-      receiveSnapshot(context, foreign, call, (error, ack) => {
+      receiveSnapshot(context, gate, call, (error, ack) => {
         release();
         callback(error, ack);
       });
     },
-  };
-}
-
-/** True when traffic claiming `clusterId` may pass; counts and (rarely) logs what may not. */
-type ForeignGate = (clusterId: number, from: number | undefined, peer: string) => boolean;
-
-function foreignGate(context: ReceiverContext): ForeignGate {
-  let lastLogMs = Number.NEGATIVE_INFINITY;
-  return (clusterId, from, peer) => {
-    const ours = context.clusterId();
-    if (ours !== 0 && clusterId === ours) return true;
-    context.stats.foreignDropped += 1;
-    const nowMs = Date.now();
-    if (nowMs - lastLogMs >= FOREIGN_LOG_INTERVAL_MS) {
-      lastLogMs = nowMs;
-      context.logger.warn({ from, peer, clusterId, ours, dropped: context.stats.foreignDropped },
-        ours === 0 ? 'dropping raft traffic: this node is not in a cluster yet'
-          : 'dropping raft traffic from another cluster');
-    }
-    return false;
   };
 }
 
@@ -109,7 +89,7 @@ function answerHello(
 
 function receiveBatches(
   context: ReceiverContext,
-  foreign: ForeignGate,
+  gate: PeerGate,
   call: ServerReadableStream<RaftBatch, SendSummary>,
   callback: sendUnaryData<SendSummary>,
 ): void {
@@ -118,7 +98,7 @@ function receiveBatches(
   // Headers now: the sender takes them as "the stream works" and resets its backoff.
   call.sendMetadata(new Metadata());
   call.on('data', (batch: RaftBatch) => {
-    if (done || !foreign(batch.cluster_id, batch.from, call.getPeer())) return;
+    if (done || !gate.ofOurCluster(batch.cluster_id, call.getPeer())) return;
     let messages: Message[];
     try {
       messages = decodeMessages(batch.messages);
@@ -134,7 +114,12 @@ function receiveBatches(
     batches += 1;
     if (batches === 1) context.onPeerStream(batch.from, batch.from_name, batch.from_address);
     context.stats.batchesReceived += 1;
-    for (const message of messages) deliver(context, batch.from, message);
+    for (const message of messages) {
+      if (!gate.admit(batch.from, message)) continue;
+      context.stats.messagesReceived += 1;
+      // Not caught: an exception here is a bug in the replica, and the process should crash.
+      context.onMessage(message);
+    }
   });
   call.on('end', () => {
     if (done) return;
@@ -147,26 +132,14 @@ function receiveBatches(
   });
 }
 
-function deliver(context: ReceiverContext, from: number, message: Message): void {
-  if (message.from !== from || message.to !== context.selfId) {
-    context.stats.messagesDiscarded += 1;
-    context.logger.debug({ batchFrom: from, from: message.from, to: message.to,
-      type: message.type }, 'discarding raft message not from the sender or not for us');
-    return;
-  }
-  context.stats.messagesReceived += 1;
-  // Not caught: an exception here is a bug in the replica, and the process should crash.
-  context.onMessage(message);
-}
-
 /** Reassembles one snapshot; delivers it only when every declared byte arrived. */
 function receiveSnapshot(
   context: ReceiverContext,
-  foreign: ForeignGate,
+  gate: PeerGate,
   call: ServerReadableStream<SnapshotChunk, SnapshotAck>,
   callback: sendUnaryData<SnapshotAck>,
 ): void {
-  const assembly = new SnapshotAssembly(context);
+  const assembly = new SnapshotAssembly(context, gate);
   let done = false;
   const refuse = (problem: Problem): void => {
     done = true;
@@ -179,7 +152,7 @@ function receiveSnapshot(
   let first = true;
   call.on('data', (chunk: SnapshotChunk) => {
     if (done) return;
-    if (first && !foreign(chunk.cluster_id, undefined, call.getPeer())) {
+    if (first && !gate.ofOurCluster(chunk.cluster_id, call.getPeer())) {
       done = true;
       callback({ code: status.PERMISSION_DENIED, details: 'snapshot from another cluster' });
       return;
@@ -214,13 +187,15 @@ function receiveSnapshot(
  */
 class SnapshotAssembly {
   private readonly context: ReceiverContext;
+  private readonly gate: PeerGate;
   private header: Message | undefined;
   private totalBytes = 0;
   private receivedBytes = 0;
   private chunks: Uint8Array[] = [];
 
-  constructor(context: ReceiverContext) {
+  constructor(context: ReceiverContext, gate: PeerGate) {
     this.context = context;
+    this.gate = gate;
   }
 
   get from(): NodeId | undefined {
@@ -267,6 +242,9 @@ class SnapshotAssembly {
     }
     if (header.to !== this.context.selfId) {
       return invalid(`snapshot for node ${header.to} reached node ${this.context.selfId}`);
+    }
+    if (!this.gate.admit(header.from, header)) {
+      return { code: status.PERMISSION_DENIED, detail: 'snapshot refused (see the logs)' };
     }
     const totalBytes = chunk.total_bytes;
     if (!Number.isSafeInteger(totalBytes) || totalBytes > this.context.snapshotBytesMax) {

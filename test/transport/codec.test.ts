@@ -10,6 +10,7 @@ import {
   CODEC_VERSION, CodecError, decodeMessages, decodeSnapshotHeader, encodeMessages,
   encodeSnapshotHeader, encodedMessageBytes,
 } from '../../src/transport/codec.js';
+import { arbitraryMessage } from '../support/arbitrary-messages.js';
 
 const TYPES: readonly MessageType[] = [
   'app', 'appResp', 'vote', 'voteResp', 'preVote', 'preVoteResp', 'heartbeat', 'heartbeatResp',
@@ -249,28 +250,7 @@ describe('malformed input', () => {
 });
 
 describe('property: round trip over arbitrary messages', () => {
-  const natural = fc.oneof(fc.nat(1000), fc.integer({ min: 0, max: MAX }));
-  const nodeId = fc.oneof(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: MAX }));
-  const bytes = fc.uint8Array({ maxLength: 40 });
-  const entry = fc.record({
-    term: natural, index: natural, type: fc.constantFrom('normal' as const, 'conf' as const),
-    data: bytes,
-  });
-  const snapshot = fc.record({
-    metadata: fc.record({
-      index: natural, term: natural,
-      confState: fc.record({
-        voters: fc.array(nodeId, { maxLength: 7 }), learners: fc.array(nodeId, { maxLength: 3 }),
-      }),
-    }),
-    data: bytes,
-  });
-  const message = fc.record({
-    type: fc.constantFrom(...TYPES), from: nodeId, to: nodeId, term: natural, logTerm: natural,
-    index: natural, entries: fc.array(entry, { maxLength: 4 }), commit: natural,
-    reject: fc.boolean(), rejectHint: natural, context: natural,
-    snapshot: fc.option(snapshot, { nil: undefined }),
-  }).map((fields) => makeMessage(fields));
+  const message = arbitraryMessage();
 
   it('decode(encode(batch)) equals the batch, and the size is computed exactly', () => {
     fc.assert(fc.property(fc.array(message, { maxLength: 8 }), (messages) => {

@@ -40,6 +40,8 @@ afterEach(async () => {
 });
 
 const CLUSTER = 4242;
+/** What test nodes advertise: nothing listens there (tests that need answers set peers). */
+const UNUSED_ADDRESS = '127.0.0.1:9';
 
 function chunk(header: Uint8Array, data: Uint8Array, totalBytes: number): SnapshotChunk {
   return { header, data, total_bytes: totalBytes, cluster_id: CLUSTER };
@@ -57,9 +59,13 @@ async function startNode(
   const unreachable: NodeId[] = [];
   const connectionsLost: NodeId[] = [];
   const snapshotReports: { to: NodeId; succeeded: boolean }[] = [];
-  const transport = new GrpcTransport({
+  const transport: GrpcTransport = new GrpcTransport({
     id,
     clusterId: CLUSTER,
+    // Like roster serve: a sender that says where it listens becomes a known peer.
+    name: `n${id}`,
+    advertise: UNUSED_ADDRESS,
+    onPeerAddress: (from, _name, address) => transport.setPeer(from, address),
     listen: '127.0.0.1:0',
     onMessage: (message) => received.push(message),
     onUnreachable: (to) => unreachable.push(to),
@@ -324,6 +330,7 @@ describe('GrpcTransport', () => {
       warn: (_fields, message) => warnings.push(message),
     };
     const b = await startNode(2, { logger });
+    b.transport.setPeer(1, UNUSED_ADDRESS);
     const garbage = await rawSend(b.address,
       [batchOf(1, Uint8Array.from([1, 5, 0xff, 0xff]))], false);
     expect(garbage?.code).toBe(status.INVALID_ARGUMENT);
@@ -343,6 +350,7 @@ describe('GrpcTransport', () => {
     expect(b.transport.stats().malformedReceived).toBe(2);
     expect(warnings).toEqual([
       'malformed raft batch; ending the stream', 'malformed raft batch; ending the stream',
+      'discarding raft message not from the sender or not for this node',
     ]);
 
     const a = await startNode(1);
@@ -354,6 +362,7 @@ describe('GrpcTransport', () => {
 
   it('refuses malformed snapshot transfers', async () => {
     const b = await startNode(2);
+    b.transport.setPeer(1, UNUSED_ADDRESS);
     const header = encodeSnapshotHeader(snap(1, 2, new Uint8Array(0)));
     const none = new Uint8Array(0);
     const data = new Uint8Array(10);
@@ -382,6 +391,7 @@ describe('GrpcTransport', () => {
 
   it('drops traffic of another cluster, or any before it has one, and counts it', async () => {
     const b = await startNode(2);
+    b.transport.setPeer(1, UNUSED_ADDRESS);
     const foreign = await rawSend(b.address, [
       batchOf(1, encodeMessages([app(1, 2, 1)]), CLUSTER + 1),
       batchOf(1, encodeMessages([app(1, 2, 2)]), 0),
@@ -398,6 +408,7 @@ describe('GrpcTransport', () => {
     expect(b.received).toHaveLength(1);
 
     const joining = await startNode(3, { clusterId: 0 });
+    joining.transport.setPeer(1, UNUSED_ADDRESS);
     await rawSend(joining.address, [batchOf(1, encodeMessages([app(1, 3, 1)]))], true);
     expect(joining.received).toEqual([]);
     joining.transport.setClusterId(CLUSTER);
@@ -405,10 +416,28 @@ describe('GrpcTransport', () => {
     expect(joining.received).toHaveLength(1);
   });
 
+  it('drops messages of strangers and malformed ones before Raft sees them', async () => {
+    const b = await startNode(2);
+    b.transport.setPeer(1, UNUSED_ADDRESS);
+    const result = await rawSend(b.address, [
+      batchOf(7, encodeMessages([makeMessage({ type: 'heartbeat', from: 7, to: 2, term: 3 })])),
+      batchOf(1, encodeMessages([makeMessage({ type: 'heartbeat', from: 1, to: 2,
+        term: 2 ** 53 - 1 })])),
+      batchOf(1, encodeMessages([app(1, 2, 5)].map((one) => ({ ...one, index: 9 })))),
+      batchOf(1, encodeMessages([makeMessage({ type: 'heartbeat', from: 1, to: 2, term: 3 })])),
+    ], true);
+    expect(result).toBeNull();
+    expect(b.received.map((one) => one.type)).toEqual(['heartbeat']);
+    expect(b.transport.stats()).toMatchObject({ strangerDropped: 1, invalidDropped: 2 });
+  });
+
   it('tells its owner where an unknown sender listens (a stream\'s first batch)', async () => {
     const learned: [NodeId, string, string][] = [];
-    const b = await startNode(2, {
-      onPeerAddress: (id, name, address) => learned.push([id, name, address]),
+    const b: TestNode = await startNode(2, {
+      onPeerAddress: (id, name, address) => {
+        learned.push([id, name, address]);
+        b.transport.setPeer(id, address);
+      },
     });
     const a = await startNode(1, { name: 'n1', advertise: '127.0.0.1:1' });
     a.transport.setPeer(2, b.address);
