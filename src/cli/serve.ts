@@ -84,8 +84,10 @@ export async function runServe(config: ServeConfig): Promise<void> {
     onUnreachable: (to) => node?.reportUnreachable(to),
     onConnectionLost: (to) => node?.reportConnectionLost(to),
     logger: logger.child({ module: 'transport' }),
+    tls: config.peerTls,
   });
   const peerAddress = await transport.start();
+  warnIfPlaintextPeers(config, logger);
   const http = await startHttp(config.httpListen, () => node?.status().ready ?? false);
   const running: Running = {
     config, logger, scheduler, log, transport, http, node: undefined, api: undefined,
@@ -115,6 +117,19 @@ export async function runServe(config: ServeConfig): Promise<void> {
   logger.info({ id: started.id, clusterId: started.clusterId, clientAddress, peerAddress,
     http: config.httpListen, dataDir: config.dataDir }, 'serving');
   void promoteWhenCaughtUp(running, started);
+}
+
+/**
+ * Without peer TLS anyone who reaches the peer port can claim to be a member: fine on
+ * loopback (roster dev, tests), not on a network.
+ */
+function warnIfPlaintextPeers(config: ServeConfig, logger: Logger): void {
+  if (config.peerTls !== undefined) return;
+  const host = config.peerListen.slice(0, config.peerListen.lastIndexOf(':'));
+  if (host === '127.0.0.1' || host === 'localhost' || host === '[::1]') return;
+  logger.warn({ peerListen: config.peerListen }, 'PEERS ARE NOT AUTHENTICATED: the peer port ' +
+    'serves plaintext on a non-loopback address, so any host that reaches it can act as a ' +
+    'member. Give --peer-cert-file, --peer-key-file and --peer-trusted-ca-file');
 }
 
 /** Before the first snapshot a joined node's disk names no member (the leader sends one first). */

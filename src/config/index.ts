@@ -1,4 +1,4 @@
 export {
   SERVE_FLAGS, flagOrEnv, parseHostPort, parseInitialCluster, parsePeerRoutes, parseServeConfig,
-  type MemberSpec, type ServeConfig, type ServeFlag,
+  type MemberSpec, type ServeConfig, type ServeFlag, type TlsFiles,
 } from './serve-config.js';

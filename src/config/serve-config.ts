@@ -34,6 +34,15 @@ export interface ServeConfig {
   readonly watchHistoryEvents: number;
   /** Dial these peers (by name) at these addresses instead of their advertised ones. */
   readonly peerRoutes: ReadonlyMap<string, string>;
+  /** Mutual TLS between peers (etcd's --peer-cert-file, --peer-key-file, ...); else plaintext. */
+  readonly peerTls: TlsFiles | undefined;
+}
+
+/** A certificate, its key, and the CA whose certificates are accepted (PEM files). */
+export interface TlsFiles {
+  readonly certFile: string;
+  readonly keyFile: string;
+  readonly caFile: string;
 }
 
 /** Every flag of `roster serve`; each is also ROSTER_<FLAG_IN_CAPS> (SPEC.md). */
@@ -43,6 +52,7 @@ export const SERVE_FLAGS = [
   'election-timeout-ms', 'snapshot-entries', 'compaction-keep-entries', 'snapshot-bytes',
   'compaction-keep-bytes', 'log-level',
   'peer-service', 'replicas', 'peer-route', 'watch-history-events',
+  'peer-cert-file', 'peer-key-file', 'peer-trusted-ca-file',
 ] as const;
 
 export type ServeFlag = (typeof SERVE_FLAGS)[number];
@@ -209,7 +219,20 @@ export function parseServeConfig(options: {
     watchHistoryEvents: positiveInteger('watch-history-events',
       get('watch-history-events'), 20_000), // watchLimits.historyEventsMax (config sees core only)
     peerRoutes: parsePeerRoutes(get('peer-route')),
+    peerTls: tlsFiles('peer-', get('peer-cert-file'), get('peer-key-file'),
+      get('peer-trusted-ca-file')),
   });
+}
+
+/** All three files, or none (plaintext); one or two of them is a mistake worth stopping for. */
+function tlsFiles(prefix: string, certFile: string | undefined, keyFile: string | undefined,
+  caFile: string | undefined): TlsFiles | undefined {
+  if (certFile === undefined && keyFile === undefined && caFile === undefined) return undefined;
+  if (certFile === undefined || keyFile === undefined || caFile === undefined) {
+    throw usage(`${prefix}cert-file`, `--${prefix}cert-file, --${prefix}key-file and ` +
+      `--${prefix}trusted-ca-file go together`);
+  }
+  return Object.freeze({ certFile, keyFile, caFile });
 }
 
 /** `name=host:port,...`: how this node reaches those peers (proxies, NAT, tests). */

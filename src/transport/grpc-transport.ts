@@ -11,7 +11,9 @@ import { Client, Server, type ChannelOptions, type ServiceError } from '@grpc/gr
 import { assert } from '../core/assert.js';
 import type { Message, NodeId } from '../raft/index.js';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
-import { createPeerCredentials, type PeerCredentials } from './credentials.js';
+import {
+  createPeerCredentials, type PeerCredentials, type PeerTlsFiles,
+} from './credentials.js';
 import {
   SILENT_LOGGER, emptyStats,
   type SenderContext, type TransportLogger, type TransportStats,
@@ -105,6 +107,8 @@ export interface GrpcTransportOptions {
   readonly onPeerAddress?: (id: NodeId, name: string, address: string) => void;
   /** Answers peers' Hello calls (see raft.proto); set later with answerHello(). */
   readonly onHello?: (request: HelloRequest) => Promise<HelloResponse>;
+  /** Mutual TLS between peers; plaintext without it. */
+  readonly tls?: PeerTlsFiles;
 }
 
 interface Peer {
@@ -139,7 +143,7 @@ export class GrpcTransport implements Transport {
     this.options = options;
     this.logger = options.logger ?? SILENT_LOGGER;
     this.service = raftService();
-    this.credentials = createPeerCredentials();
+    this.credentials = createPeerCredentials(options.tls);
     this.clusterIdValue = options.clusterId ?? 0;
     this.onHello = options.onHello;
     this.context = {
@@ -172,6 +176,11 @@ export class GrpcTransport implements Transport {
     assert(this.stopping === undefined, 'GrpcTransport.start() after stop()');
     this.starting ??= this.bind();
     return this.starting;
+  }
+
+  /** Whether peers authenticate each other (mutual TLS). */
+  get secure(): boolean {
+    return this.credentials.secure;
   }
 
   /** The cluster this node founded or joined: from now on its traffic is sent and accepted. */

@@ -21,3 +21,4 @@ export {
   type MemoryTransport, type MemoryTransportHandlers,
 } from './memory-transport.js';
 export { RAFT_NUMBER_MAX, messageProblem } from './message-validation.js';
+export { PEER_TLS_REFRESH_MS, type PeerTlsFiles } from './credentials.js';

@@ -19,6 +19,7 @@ import {
 } from '../../src/transport/grpc-transport.js';
 import type { TransportLogger } from '../../src/transport/peer-context.js';
 import { raftService, type RaftBatch, type SnapshotChunk } from '../../src/transport/proto.js';
+import { createPki } from '../support/certs.js';
 
 interface TestNode {
   readonly id: NodeId;
@@ -470,6 +471,73 @@ describe('GrpcTransport', () => {
     expect(answer.state).toBe('founding');
     expect(answer.recorded).toEqual([{ name: 'n1', id: 1 }, { name: 'n2', id: 2 }]);
     await expect(b.transport.hello(await deadAddress(), request, 2_000)).rejects.toThrow();
+  });
+
+  it('with mutual TLS, talks to peers of its CA only', async () => {
+    const pki = createPki();
+    const tls = (name: string) => ({ ...pki.issue(name), caFile: pki.caFile });
+    const [a, b] = await Promise.all([startNode(1, { tls: tls('a') }),
+      startNode(2, { tls: tls('b') })]);
+    expect(a.transport.secure).toBe(true);
+    await connected(a, b);
+    a.transport.send([app(1, 2, 1)]);
+    b.transport.send([app(2, 1, 1)]);
+    await waitFor(() => b.received.length === 1 && a.received.length === 1, 'TLS traffic');
+
+    // A plaintext peer, and one whose certificate another CA issued, get nowhere.
+    const other = createPki('other');
+    const strangers = await Promise.all([startNode(3),
+      startNode(4, { tls: { ...other.issue('d'), caFile: other.caFile } })]);
+    for (const stranger of strangers) {
+      b.transport.setPeer(stranger.id, UNUSED_ADDRESS);
+      stranger.transport.setPeer(2, b.address);
+      stranger.transport.send([app(stranger.id, 2, 9)]);
+    }
+    await waitFor(() => strangers.every((one) => one.unreachable.includes(2)),
+      'the strangers\' streams refused');
+    expect(b.received).toHaveLength(1);
+    await expect(strangers[0]?.transport.hello(b.address,
+      { name: 'x', id: 3, founders: [], recorded: [], spec: '' }, 2_000)).rejects.toThrow();
+  });
+
+  it('reads renewed certificates without a restart', async () => {
+    const first = createPki('first');
+    const second = createPki('second');
+    const dir = await mkdtemp(join(tmpdir(), 'roster-tls-reload-'));
+    try {
+      /** Fixed paths for a node's files; `from` decides which CA's they are now. */
+      const files = async (name: string, from: ReturnType<typeof createPki>) => {
+        const issued = from.issue(name);
+        const paths = { certFile: join(dir, `${name}.crt`), keyFile: join(dir, `${name}.key`),
+          caFile: join(dir, `${name}-ca.crt`), refreshMs: 100 };
+        await cp(issued.certFile, paths.certFile);
+        await cp(issued.keyFile, paths.keyFile);
+        await cp(from.caFile, paths.caFile);
+        return paths;
+      };
+      const b = await startNode(2, { tls: await files('b', first) });
+      const c = await startNode(3, { tls: await files('c', first) });
+      await connected(b, c);
+      c.transport.send([app(3, 2, 1)]);
+      await waitFor(() => b.received.length === 1, 'traffic under the first CA');
+      // b moves to the second CA; c, still on the first, cannot open a new stream to it.
+      await files('b', second);
+      await sleep(400);
+      c.transport.setPeer(2, UNUSED_ADDRESS);
+      c.transport.setPeer(2, b.address);
+      c.transport.send([app(3, 2, 2)]);
+      await waitFor(() => c.unreachable.length > 0, 'refused after b\'s renewal');
+      await files('c', second);
+      await sleep(400);
+      const sendUntil = setInterval(() => c.transport.send([app(3, 2, 3)]), 100);
+      try {
+        await waitFor(() => b.received.some((one) => one.index === 3), 'traffic again');
+      } finally {
+        clearInterval(sendUntil);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('stops idempotently, closing every stream, timer and socket', async () => {
