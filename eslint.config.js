@@ -24,6 +24,11 @@ export default tseslint.config(
     },
   },
   {
+    // Node scripts run as they are (no build).
+    files: ['scripts/**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+  },
+  {
     files: ['**/*.cjs'],
     languageOptions: {
       sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' },

@@ -9,7 +9,7 @@ import type { Trace } from './trace.js';
 export type FaultKind =
   | 'crash' | 'crashLeader' | 'partition' | 'oneWay' | 'isolateLeader' | 'heal' | 'weather'
   | 'addLearner' | 'promote' | 'remove' | 'transfer' | 'churn' | 'briefPartition'
-  | 'wipe' | 'loseWrites';
+  | 'wipe' | 'loseWrites' | 'changeBurst';
 
 /** How often each fault happens in this seed's run (swarm testing: drawn per seed). */
 export interface FaultProfile {
@@ -151,6 +151,12 @@ export class FaultInjector {
         return;
       case 'loseWrites':
         this.loseWrites();
+        return;
+      case 'changeBurst':
+        // Two changes asked for at once (a script adding members quickly): the second must be
+        // refused while the first is not committed.
+        this.changeMembership(this.prng.pick(['addLearner', 'promote', 'remove'] as const));
+        this.changeMembership(this.prng.pick(['promote', 'remove'] as const));
         return;
     }
   }
@@ -310,5 +316,7 @@ export function randomWeather(prng: Prng): NetworkFaults {
     delayMinMs: 1,
     delayMaxMs,
     longDelayMaxMs: delayMaxMs + prng.intBetween(5, 120),
+    holdRate: prng.chance(0.5) ? 0 : prng.nextFloat() * 0.02,
+    holdMaxMs: prng.pick([500, 2_000, 5_000]),
   };
 }

@@ -20,6 +20,8 @@ interface Args {
   trace: boolean;
   traceLines: number;
   amnesia: boolean;
+  /** Report failures in one line each, without replaying them for a trace. */
+  brief: boolean;
 }
 
 function parse(): Args {
@@ -34,6 +36,7 @@ function parse(): Args {
       trace: { type: 'boolean', default: false },
       'trace-lines': { type: 'string', default: '60' },
       amnesia: { type: 'boolean', default: false },
+      brief: { type: 'boolean', default: false },
     },
   });
   const nodes = Number(values.nodes);
@@ -53,7 +56,7 @@ function parse(): Args {
   const traceLines = positiveInteger('--trace-lines', values['trace-lines']);
   return {
     seeds, nodes: nodes as 3 | 5, steps, workers, trace: values.trace, traceLines,
-    amnesia: values.amnesia,
+    amnesia: values.amnesia, brief: values.brief,
   };
 }
 
@@ -68,7 +71,7 @@ function positiveInteger(flag: string, text: string | undefined): number {
 function usage(message: string): never {
   console.error(`sim: ${message}`);
   console.error('usage: npm run sim -- --seeds N [--first F] ' +
-    '[--nodes 3|5] [--steps M] [--workers W] [--amnesia]');
+    '[--nodes 3|5] [--steps M] [--workers W] [--amnesia] [--brief]');
   console.error(
     '       npm run sim -- --seed S [--nodes 3|5] [--steps M] [--trace [--trace-lines N]]');
   process.exit(2);
@@ -99,6 +102,10 @@ function runInWorker(seeds: number[], args: Args): Promise<SeedResult[]> {
 }
 
 function report(failure: SeedResult, args: Args): void {
+  if (args.brief) {
+    console.log(`FAIL seed=${failure.seed} nodes=${failure.nodes} invariant=${failure.invariant}`);
+    return;
+  }
   // Replay the seed with the trace on: same seed, same run, now with its last events.
   const replay = failure.trace === undefined
     ? runSeed({

@@ -11,6 +11,12 @@ export interface NetworkFaults {
   delayMinMs: number;
   delayMaxMs: number;
   longDelayMaxMs: number;
+  /**
+   * Share of messages held for seconds (several election timeouts) before they arrive, half
+   * of them also delivered at once: a stale answer from an old term meets a new leader.
+   */
+  holdRate: number;
+  holdMaxMs: number;
 }
 
 export const HEALTHY_NETWORK: NetworkFaults = {
@@ -20,6 +26,8 @@ export const HEALTHY_NETWORK: NetworkFaults = {
   delayMinMs: 1,
   delayMaxMs: 3,
   longDelayMaxMs: 3,
+  holdRate: 0,
+  holdMaxMs: 0,
 };
 
 export interface NetworkEndpoint {
@@ -107,6 +115,11 @@ export class SimNetwork {
     if (this.isCut(message.from, message.to) || this.prng.chance(faults.lossRate)) {
       this.drop(message);
       return;
+    }
+    if (faults.holdRate > 0 && this.prng.chance(faults.holdRate)) {
+      this.queue.schedule(this.prng.intBetween(faults.holdMaxMs / 4, faults.holdMaxMs),
+        () => this.arrive(message));
+      if (!this.prng.chance(0.5)) return;
     }
     this.queue.schedule(this.delayMs(), () => this.arrive(message));
     if (this.prng.chance(faults.duplicateRate)) {

@@ -29,6 +29,8 @@ export interface WorkloadOptions {
   readonly ttlMaxMs: number;
   /** Chance per heartbeat round that a client stops heartbeating one of its leases. */
   readonly abandonChance: number;
+  /** Share of requests that are (linearizable) lookups; the rest register and deregister. */
+  readonly lookupShare: number;
 }
 
 export type RegistryOperation = Operation<LoggedInput, RegistryOutput>;
@@ -136,12 +138,13 @@ export class Workload {
     const service = this.prng.pick(options.services);
     const instance = `i${this.prng.intBelow(options.instancesPerService)}`;
     const roll = this.prng.nextFloat();
-    if (roll < 0.4) {
+    const writes = 1 - options.lookupShare;
+    if (roll < writes * (2 / 3)) {
       this.endpointSeq += 1;
       const endpoint = `10.${client}.${this.endpointSeq >> 8}.${this.endpointSeq & 255}:80`;
       return { kind: 'register', service, instance, endpoint };
     }
-    if (roll < 0.6) return { kind: 'deregister', service, instance };
+    if (roll < writes) return { kind: 'deregister', service, instance };
     return { kind: 'lookup', service };
   }
 
