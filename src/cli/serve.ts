@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { ApiServer, watchEventEncoder } from '../api/index.js';
 import { RosterClient } from '../client/index.js';
@@ -11,7 +11,9 @@ import {
 } from '../replica/index.js';
 import { LevelLog } from '../storage/index.js';
 import { GrpcTransport } from '../transport/index.js';
+import { createHttpServer } from './http-server.js';
 import { createLogger } from './logger.js';
+import { TlsFiles, sdkTlsOf } from './tls-files.js';
 import { startHeapPolicy } from './heap-policy.js';
 import { startIdleCompaction } from './idle-compaction.js';
 import { monotonicClock, realScheduler } from './scheduler.js';
@@ -74,12 +76,14 @@ export async function runServe(config: ServeConfig): Promise<void> {
   }
   applyPeerRoutes(config, transport);
   const peerAddress = await transport.start();
+  const tls = config.clientTls && new TlsFiles(config.clientTls, logger.child({ module: 'tls' }));
   const api = new ApiServer({
     node, logger: logger.child({ module: 'api' }), scheduler, forwardTimeoutMs: 5_000,
-    healthIntervalMs: 250,
+    healthIntervalMs: 250, limits: config.clientLimits, tls,
+    leaderCredentials: tls?.leaderCredentials,
   });
   const clientAddress = await api.start(config.listen);
-  const http = await startHttp(config.httpListen, node);
+  const http = await startHttp(config.httpListen, node, tls);
   node.start();
   startHeapPolicy(scheduler, logger.child({ module: 'heap' }));
   startIdleCompaction(scheduler, logger.child({ module: 'heap' }));
@@ -149,8 +153,9 @@ function applyPeerRoutes(config: ServeConfig, transport: GrpcTransport): void {
 }
 
 /** /livez (the process answers) and /readyz (leader known, caught up since start). */
-function startHttp(listen: string, node: RegistryNode): Promise<Server> {
-  const server = createServer((request, response) => {
+function startHttp(listen: string, node: RegistryNode, tls: TlsFiles | undefined):
+  Promise<Server> {
+  const server = createHttpServer(tls, (request, response) => {
     const path = (request.url ?? '/').split('?')[0];
     if (path === '/livez') {
       response.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
@@ -177,7 +182,8 @@ function startHttp(listen: string, node: RegistryNode): Promise<Server> {
  */
 async function joinCluster(running: Running, endpoint: string): Promise<void> {
   const { config, logger, node } = running;
-  const client = new RosterClient({ endpoints: [endpoint], attempts: 20 });
+  const client = new RosterClient({ endpoints: [endpoint], attempts: 20,
+    tls: running.config.clientTls && sdkTlsOf(running.config.clientTls) });
   try {
     const added = await client.memberAdd({
       name: config.name, peer_address: config.advertisePeer, client_address: config.advertiseClient,

@@ -1,4 +1,8 @@
 import { RosterError } from '../core/errors.js';
+import type { ClientLimits } from '../core/limits.js';
+import {
+  CLIENT_PLANE_FLAGS, parseClientLimits, parseClientTls, type ClientTlsConfig,
+} from './client-plane.js';
 
 /** A founding member: its name and how peers and clients reach it. */
 export interface MemberSpec {
@@ -34,6 +38,9 @@ export interface ServeConfig {
   readonly watchHistoryEvents: number;
   /** Dial these peers (by name) at these addresses instead of their advertised ones. */
   readonly peerRoutes: ReadonlyMap<string, string>;
+  /** TLS on the client and HTTP ports (client-plane.ts); plaintext when undefined. */
+  readonly clientTls: ClientTlsConfig | undefined;
+  readonly clientLimits: ClientLimits;
 }
 
 /** Every flag of `roster serve`; each is also ROSTER_<FLAG_IN_CAPS> (SPEC.md). */
@@ -43,6 +50,7 @@ export const SERVE_FLAGS = [
   'election-timeout-ms', 'snapshot-entries', 'compaction-keep-entries', 'snapshot-bytes',
   'compaction-keep-bytes', 'log-level',
   'peer-service', 'replicas', 'peer-route', 'watch-history-events',
+  ...CLIENT_PLANE_FLAGS,
 ] as const;
 
 export type ServeFlag = (typeof SERVE_FLAGS)[number];
@@ -209,6 +217,8 @@ export function parseServeConfig(options: {
     watchHistoryEvents: positiveInteger('watch-history-events',
       get('watch-history-events'), 20_000), // watchLimits.historyEventsMax (config sees core only)
     peerRoutes: parsePeerRoutes(get('peer-route')),
+    clientTls: parseClientTls(get),
+    clientLimits: parseClientLimits(get),
   });
 }
 
