@@ -27,6 +27,8 @@ export interface ListenerOptions {
   readonly handshakeTimeoutMs: number;
   readonly tls: TlsSource | undefined;
   readonly accept: (socket: Duplex) => void;
+  /** A connection closed ("address:port" of its peer). */
+  readonly onClose?: (peer: string) => void;
   readonly onTlsError?: (error: Error) => void;
 }
 
@@ -97,6 +99,7 @@ export class ClientListener {
     this.sockets.set(peer, socket);
     socket.once('close', () => {
       if (this.sockets.get(peer) === socket) this.sockets.delete(peer);
+      this.options.onClose?.(peer);
     });
     socket.on('error', () => {});
     this.options.accept(stream);

@@ -39,6 +39,8 @@ export interface StreamOwner {
 /** What a stream writes to: grpc-js server calls fit. */
 export interface WritableCall {
   write(value: unknown, callback: (error?: Error | null) => void): boolean;
+  /** True once the stream was ended (a status is on its way): nothing more may be written. */
+  readonly writableEnded?: boolean;
 }
 
 export class OutboundBudget {
@@ -144,7 +146,7 @@ export class StreamOutbound {
    * there is not, the owner's onRoom() follows once there is.
    */
   write(call: WritableCall, value: unknown, bytes: number): boolean {
-    if (this.closed) return false;
+    if (this.closed || call.writableEnded === true) return false;
     this.pending += bytes;
     this.budget.hold(bytes);
     this.progressMs ??= this.budget.nowMs();

@@ -7,6 +7,7 @@ import { LeaderForwarder } from './forward.js';
 import { loadApiProtos } from './generated/load.js';
 import { ClientListener, type TlsSource } from './listener.js';
 import { OutboundBudget } from './outbound.js';
+import { ConnectionRateLimiter } from './rate-limit.js';
 import { WriteQuota } from './quota.js';
 import { registryHandlers } from './registry-service.js';
 import { streamHandlers, registryServiceDefinition } from './stream-service.js';
@@ -39,8 +40,10 @@ const STREAM_SWEEP_INTERVAL_MS = 1_000;
  * connection; idle connections closed; and keepalive pings, which close connections whose
  * peer stopped answering (a client that sent its preface and nothing since).
  */
-export function clientServerOptions(limits: ClientLimits): grpc.ServerOptions {
+export function clientServerOptions(limits: ClientLimits,
+  interceptors: grpc.ServerInterceptor[] = []): grpc.ServerOptions {
   return {
+    interceptors,
     'grpc.max_receive_message_length': limits.requestBytesMax,
     'grpc.max_send_message_length': defaultLimits.responseBytesMax,
     'grpc.max_concurrent_streams': limits.streamsPerConnectionMax,
@@ -65,6 +68,7 @@ export class ApiServer {
   private readonly options: ApiServerOptions;
   private readonly limits: ClientLimits;
   private readonly outbound: OutboundBudget;
+  private readonly rateLimiter: ConnectionRateLimiter;
   private listener: ClientListener | undefined;
   private stopTimers: (() => void)[] = [];
   private accepting = true;
@@ -72,7 +76,10 @@ export class ApiServer {
   constructor(options: ApiServerOptions) {
     this.options = options;
     this.limits = { ...defaultLimits, ...options.limits };
-    this.server = new grpc.Server(clientServerOptions(this.limits));
+    this.rateLimiter = new ConnectionRateLimiter(this.limits.connectionRequestsPerSecond,
+      () => performance.now());
+    this.server = new grpc.Server(clientServerOptions(this.limits,
+      [this.rateLimiter.interceptor()]));
     this.forwarder = new LeaderForwarder({
       node: options.node, timeoutMs: options.forwardTimeoutMs,
       ...(options.leaderCredentials === undefined ? {} :
@@ -110,6 +117,7 @@ export class ApiServer {
       handshakeTimeoutMs: defaultLimits.connectionSilentMs,
       tls: this.options.tls,
       accept: (socket) => injector.injectConnection(socket),
+      onClose: (peer) => this.rateLimiter.forget(peer),
       onTlsError: (error) =>
         this.options.logger.debug({ err: error.message }, 'TLS handshake failed'),
     });

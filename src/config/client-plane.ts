@@ -18,6 +18,7 @@ export const CLIENT_PLANE_FLAGS = [
   'cert-file', 'key-file', 'trusted-ca-file', 'client-cert-auth', 'max-request-bytes',
   'quota-bytes', 'max-connections', 'max-streams-per-connection', 'connection-idle-ms',
   'max-stream-buffer-bytes', 'max-buffered-bytes', 'stream-stall-ms', 'max-streams',
+  'max-connection-requests-per-second',
 ] as const;
 
 /** Flags that may be given without a value (`--client-cert-auth` means true). */
@@ -92,5 +93,7 @@ export function parseClientLimits(get: Get): ClientLimits {
     streamStallMs: bounded(get, 'stream-stall-ms', limits.streamStallMs,
       { min: 1_000, max: 2 ** 31 - 1 }),
     streamsMax: bounded(get, 'max-streams', limits.streamsMax, { min: 1, max: 10_000_000 }),
+    connectionRequestsPerSecond: bounded(get, 'max-connection-requests-per-second',
+      limits.connectionRequestsPerSecond, { min: 1, max: 10_000_000 }),
   });
 }

@@ -107,6 +107,11 @@ export const limits = {
    * (--stream-stall-ms), so that clients that never read cannot hold the node's buffers.
    */
   streamStallMs: 30_000,
+  /**
+   * Calls one connection may start per second (--max-connection-requests-per-second): well
+   * above what one client needs (a benchmark client registering at 256 in flight makes ~4,000).
+   */
+  connectionRequestsPerSecond: 10_000,
   /** Server streams (Watch, WatchMany, KeepAlive, Snapshot) open at once (--max-streams). */
   streamsMax: 10_000,
   /** Streams that have not read for this long may be cancelled when all buffers are full. */
@@ -136,4 +141,5 @@ export type Limits = { readonly [Name in keyof typeof limits]: number };
 /** The client-plane limits `roster serve` flags set (README, Limits). */
 export type ClientLimits = Pick<Limits,
   | 'requestBytesMax' | 'connectionsMax' | 'streamsPerConnectionMax' | 'connectionIdleMs'
-  | 'streamBufferBytesMax' | 'bufferedBytesMax' | 'streamStallMs' | 'quotaBytes' | 'streamsMax'>;
+  | 'streamBufferBytesMax' | 'bufferedBytesMax' | 'streamStallMs' | 'quotaBytes' | 'streamsMax'
+  | 'connectionRequestsPerSecond'>;

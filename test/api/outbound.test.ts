@@ -136,4 +136,12 @@ describe('OutboundBudget: what streams hold for their clients, in bytes', () => 
     expect(() => open()).not.toThrow();
     expect(budget.streamCount).toBe(4);
   });
+
+  it('writes nothing to a stream that was ended', () => {
+    const { open } = setup();
+    const { stream } = open();
+    const ended = { writableEnded: true, write: () => expect.fail('written after its end') };
+    expect(stream.write(ended, 'x', 10)).toBe(false);
+    expect(stream.pendingBytes).toBe(0);
+  });
 });

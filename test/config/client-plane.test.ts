@@ -27,6 +27,7 @@ describe('serve flags: client-plane limits', () => {
       streamBufferBytesMax: limits.streamBufferBytesMax,
       bufferedBytesMax: limits.bufferedBytesMax, streamStallMs: limits.streamStallMs,
       streamsMax: limits.streamsMax,
+      connectionRequestsPerSecond: limits.connectionRequestsPerSecond,
     });
     expect(limits.requestBytesMax).toBe(1.5 * 1024 * 1024);
   });
