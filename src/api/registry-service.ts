@@ -42,7 +42,7 @@ export function registryHandlers(context: HandlerContext): Partial<RegistryHandl
   return {
     Register: unary(context, (call) => register(context, call)),
     Deregister: unary(context, (call) => deregister(node, forwarder, call)),
-    Lookup: unary(context, (call) => lookup(node, call.request, cache)),
+    Lookup: unary(context, (call) => lookup(context, call.request, cache)),
     ListServices: unary(context, (call) => listServices(node, call.request)),
   };
 }
@@ -132,9 +132,15 @@ async function deregister(
 
 /** Answers pre-encoded (the Lookup serializer passes Buffers through), from the cache. */
 async function lookup(
-  node: RegistryNode, request: LookupRequest__Output, cache: LookupCache,
+  context: HandlerContext, request: LookupRequest__Output, cache: LookupCache,
 ): Promise<LookupResponse> {
+  const { node } = context;
   const { query, consistency } = validateLookup(request);
+  if (context.outbound.totalFull) {
+    // Answers are the largest thing a client can make the node hold (unary-outbound.ts).
+    throw new RosterError('ROSTER_ERR_RESOURCE_EXHAUSTED', 'the answers waiting for clients ' +
+      'to read them fill this node\'s buffers (--max-buffered-bytes); retry shortly');
+  }
   if (consistency !== 'SERIALIZABLE') await node.readBarrier();
   const revision = node.registry.revision;
   const encoded = cache.get(JSON.stringify(query), revision, () => serializeLookup({

@@ -8,6 +8,7 @@ import { loadApiProtos } from './generated/load.js';
 import { ClientListener, type TlsSource } from './listener.js';
 import { OutboundBudget } from './outbound.js';
 import { ConnectionRateLimiter } from './rate-limit.js';
+import { unaryOutboundInterceptor } from './unary-outbound.js';
 import { WriteQuota } from './quota.js';
 import { registryHandlers } from './registry-service.js';
 import { streamHandlers, registryServiceDefinition } from './stream-service.js';
@@ -76,15 +77,6 @@ export class ApiServer {
   constructor(options: ApiServerOptions) {
     this.options = options;
     this.limits = { ...defaultLimits, ...options.limits };
-    this.rateLimiter = new ConnectionRateLimiter(this.limits.connectionRequestsPerSecond,
-      () => performance.now());
-    this.server = new grpc.Server(clientServerOptions(this.limits,
-      [this.rateLimiter.interceptor()]));
-    this.forwarder = new LeaderForwarder({
-      node: options.node, timeoutMs: options.forwardTimeoutMs,
-      ...(options.leaderCredentials === undefined ? {} :
-        { credentials: options.leaderCredentials }),
-    });
     this.outbound = new OutboundBudget({
       streamBytesMax: this.limits.streamBufferBytesMax,
       totalBytesMax: Math.max(this.limits.bufferedBytesMax, this.limits.streamBufferBytesMax),
@@ -92,6 +84,19 @@ export class ApiServer {
       stallMinMs: Math.min(defaultLimits.streamStallMinMs, this.limits.streamStallMs),
       streamsMax: this.limits.streamsMax,
     }, () => performance.now());
+    this.rateLimiter = new ConnectionRateLimiter(this.limits.connectionRequestsPerSecond,
+      () => performance.now());
+    this.server = new grpc.Server(clientServerOptions(this.limits, [
+      this.rateLimiter.interceptor(),
+      unaryOutboundInterceptor({
+        outbound: this.outbound, closePeer: (peer) => this.listener?.destroyPeer(peer) ?? false,
+      }),
+    ]));
+    this.forwarder = new LeaderForwarder({
+      node: options.node, timeoutMs: options.forwardTimeoutMs,
+      ...(options.leaderCredentials === undefined ? {} :
+        { credentials: options.leaderCredentials }),
+    });
     const context: HandlerContext = {
       node: options.node, logger: options.logger, forwarder: this.forwarder,
       outbound: this.outbound, quota: new WriteQuota(this.limits.quotaBytes),

@@ -21,9 +21,11 @@ const WATCH_STREAMS_RSS_BOUND_MIB = 320;
  * Growth while 50 KeepAlive streams send heartbeats for 10 s and never read the answers (it
  * grew by ~32 MB a second, without bound, when answers were buffered however many).
  */
-const KEEPALIVE_RSS_BOUND_MIB = 200;
+const KEEPALIVE_RSS_BOUND_MIB = 300;
 /** Growth while 20 Snapshot streams are opened and never read (2 are served). */
 const SNAPSHOT_RSS_BOUND_MIB = 120;
+/** Growth while 100 Lookups of a ~4.3 MB answer are never read (they used to be 430 MB). */
+const LOOKUP_RSS_BOUND_MIB = 200;
 /** After the streams close, memory is back within this of where it started. */
 const RETURNED_RSS_BOUND_MIB = 120;
 
@@ -207,6 +209,31 @@ describe('streams whose client never reads', () => {
     expect(peak - baseline).toBeLessThan(SNAPSHOT_RSS_BOUND_MIB);
     unread.close();
   });
+
+  it('100 unread Lookups of a 4 MB service: answers held within the bound, then refused',
+    async () => {
+      const leader = await leaderNode();
+      const pid = pidOf(leader);
+      const baseline = rssMiB(pid);
+      const unread = new UnreadClient(leader.client);
+      const frame = encodeRequest('registry', 'Lookup', { service: 'big' });
+      for (let i = 0; i < 100; i++) unread.open('/roster.v1.Registry/Lookup', frame);
+      await waitFor(() => (unread.statuses.length > 0 ? true : undefined),
+        { timeoutMs: 15_000, what: 'refusals once the buffers are full' });
+      const peak = await peakOver(() => rssMiB(pid), 3_000);
+      console.log(`hostile: 100 unread Lookups of ~4.3 MB answers: leader RSS ` +
+        `${baseline.toFixed(0)} -> peak ${peak.toFixed(0)} MiB (bound +${LOOKUP_RSS_BOUND_MIB}); ` +
+        `${unread.statuses.length} ended`);
+      // Refused, or (held while the buffers were full, and not read) reset with their
+      // connection once stalled.
+      const refused = unread.statuses.filter((status) =>
+        status === String(grpc.status.RESOURCE_EXHAUSTED));
+      expect(refused.length).toBeGreaterThan(50);
+      expect(unread.statuses.every((status) =>
+        status === String(grpc.status.RESOURCE_EXHAUSTED) || status === 'reset')).toBe(true);
+      expect(peak - baseline).toBeLessThan(LOOKUP_RSS_BOUND_MIB);
+      unread.close();
+    }, 60_000);
 
   it('a stream whose client stops reading is cancelled, and its connection closed', async () => {
     const follower = await followerNode();
