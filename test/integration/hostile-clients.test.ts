@@ -1,10 +1,10 @@
 /**
  * Clients that try to exhaust a node, against real `roster serve` processes: oversized
- * requests, huge filters, streams that are never read, idle and preface-only connections.
+ * requests, huge filters, streams and answers that are never read, idle and preface-only
+ * connections.
  * Each bound is asserted on the servers' resident memory (/proc/<pid>/status VmRSS).
  */
-import type { Socket} from 'node:net';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RosterClient } from '../../src/client/index.js';
