@@ -14,8 +14,6 @@ import type {
   MemberRemoveRequest__Output,
 } from './generated/types/roster/v1/MemberRemoveRequest.js';
 import type { MemberRemoveResponse } from './generated/types/roster/v1/MemberRemoveResponse.js';
-import type { SnapshotChunk } from './generated/types/roster/v1/SnapshotChunk.js';
-import type { SnapshotRequest__Output } from './generated/types/roster/v1/SnapshotRequest.js';
 import type { StatusResponse } from './generated/types/roster/v1/StatusResponse.js';
 import type {
   TransferLeadershipRequest__Output,
@@ -23,10 +21,11 @@ import type {
 import type {
   TransferLeadershipResponse,
 } from './generated/types/roster/v1/TransferLeadershipResponse.js';
-import { toApiError } from './errors.js';
+import { quote } from '../core/text.js';
+import { optionalId } from './requests.js';
+import { snapshotHandler } from './snapshot-stream.js';
 import { unary, type HandlerContext } from './unary.js';
 
-const SNAPSHOT_CHUNK_BYTES = 1024 * 1024;
 const PEER_ADDRESS = /^[A-Za-z0-9.-]+:[0-9]{1,5}$|^\[[0-9A-Fa-f:.]+\]:[0-9]{1,5}$/;
 
 /** roster.v1.Cluster: membership and leadership changes run on the leader (forwarded). */
@@ -42,7 +41,7 @@ export function clusterHandlers(context: HandlerContext): Partial<ClusterHandler
     MemberPromote: unary(context, (call) => memberChange(node, forwarder, call, 'promote')),
     TransferLeadership: unary(context, (call) => transfer(node, forwarder, call)),
     Status: unary(context, () => Promise.resolve(status(node))),
-    Snapshot: (call) => void streamSnapshot(context, call),
+    Snapshot: snapshotHandler(context),
   };
 }
 
@@ -73,7 +72,7 @@ async function memberAdd(
     ['client_address', request.client_address]] as const) {
     if (!PEER_ADDRESS.test(value)) {
       throw new RosterError('ROSTER_ERR_INVALID_ARGUMENT',
-        `${field} must be host:port, got "${value}"`, { field });
+        `${field} must be host:port, got ${quote(value)}`, { field });
     }
   }
   const id = request.id;
@@ -112,7 +111,8 @@ async function memberChange(
 }
 
 function memberIdFromRequest(node: RegistryNode, request: { id: number; name: string }): number {
-  if (request.id !== 0) return request.id;
+  const id = optionalId('id', request.id);
+  if (id !== 0) return id;
   if (request.name === '') {
     throw new RosterError('ROSTER_ERR_INVALID_ARGUMENT', 'id or name is required', { field: 'id' });
   }
@@ -135,7 +135,8 @@ async function transfer(
   call: Call<TransferLeadershipRequest__Output>,
 ): Promise<TransferLeadershipResponse> {
   const request = call.request;
-  const to = request.to_id !== 0 ? request.to_id
+  const toId = optionalId('to_id', request.to_id);
+  const to = toId !== 0 ? toId
     : request.to_name !== '' ? memberIdOfName(node, 'to_name', request.to_name) : undefined;
   return forwarder.run<TransferLeadershipResponse>(call,
     async () => ({ leader_id: await node.transferLeadership(to) }),
@@ -167,36 +168,6 @@ function status(node: RegistryNode): StatusResponse {
     watchers: status.watchers,
     cluster_id: node.clusterId,
   };
-}
-
-/** A consistent snapshot, taken after a read barrier, streamed in chunks. */
-async function streamSnapshot(
-  context: HandlerContext,
-  call: grpc.ServerWritableStream<SnapshotRequest__Output, SnapshotChunk>,
-): Promise<void> {
-  try {
-    await context.node.readBarrier();
-    const snapshot = context.node.snapshotData();
-    const total = snapshot.data.byteLength;
-    for (let offset = 0; offset < total || offset === 0; offset += SNAPSHOT_CHUNK_BYTES) {
-      const data = snapshot.data.subarray(offset, offset + SNAPSHOT_CHUNK_BYTES);
-      const first = offset === 0;
-      const chunk: SnapshotChunk = first
-        ? {
-          data, index: snapshot.index, term: snapshot.term, revision: snapshot.revision,
-          total_bytes: total,
-        }
-        : { data };
-      if (!call.write(chunk)) await new Promise((resolve) => call.once('drain', resolve));
-      if (total === 0) break;
-    }
-    call.end();
-  } catch (error: unknown) {
-    const apiError = toApiError(error, context.forwarder.leaderAddress());
-    call.emit('error', {
-      code: apiError.code, details: apiError.details, metadata: apiError.metadata,
-    });
-  }
 }
 
 export const ROSTER_VERSION = '0.1.0';

@@ -1,9 +1,5 @@
-import type {
-  LookupQuery, RawInstance, ServiceSummary, StoredInstance,
-} from '../replica/index.js';
-import { DEFAULT_NAMESPACE, validateName, validateNamespace } from '../replica/index.js';
+import type { RawInstance, ServiceSummary, StoredInstance } from '../replica/index.js';
 import type { Instance, Instance__Output } from './generated/types/roster/v1/Instance.js';
-import type { LookupRequest__Output } from './generated/types/roster/v1/LookupRequest.js';
 import type {
   ServiceSummary as ServiceSummaryMessage,
 } from './generated/types/roster/v1/ServiceSummary.js';
@@ -64,24 +60,6 @@ export function toInstanceMessage(instance: StoredInstance): Instance {
   };
 }
 
-/** Validates a lookup's names and normalizes its filters. */
-export function toLookupQuery(request: LookupRequest__Output): LookupQuery {
-  return {
-    namespace: validateNamespace(request.namespace),
-    service: validateName('service', request.service, 63),
-    tags: request.tags,
-    version: request.version,
-    zone: request.zone,
-    region: request.region,
-    environment: request.environment,
-    includeUnhealthy: request.include_unhealthy,
-  };
-}
-
 export function toServiceSummaryMessage(summary: ServiceSummary): ServiceSummaryMessage {
   return { name: summary.name, instances: summary.instances, healthy: summary.healthy };
-}
-
-export function namespaceOrDefault(namespace: string): string {
-  return namespace === '' ? DEFAULT_NAMESPACE : validateNamespace(namespace);
 }

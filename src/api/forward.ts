@@ -22,10 +22,18 @@ export class LeaderForwarder {
   private readonly node: RegistryNode;
   private readonly clients = new Map<string, LeaderClients>();
   private readonly timeoutMs: number;
+  private readonly credentials: () => grpc.ChannelCredentials;
+  /** The credentials the cached clients were made with: new ones (TLS files reloaded) make
+   * new clients. */
+  private clientCredentials: grpc.ChannelCredentials | undefined;
 
-  constructor(options: { node: RegistryNode; timeoutMs: number }) {
+  constructor(options: {
+    node: RegistryNode; timeoutMs: number; credentials?: () => grpc.ChannelCredentials;
+  }) {
     this.node = options.node;
     this.timeoutMs = options.timeoutMs;
+    const insecure = grpc.credentials.createInsecure();
+    this.credentials = options.credentials ?? (() => insecure);
   }
 
   /** The leader's client address, for hints; '' when unknown. */
@@ -59,10 +67,14 @@ export class LeaderForwarder {
   }
 
   private clientsFor(address: string): LeaderClients {
+    const credentials = this.credentials();
+    if (credentials !== this.clientCredentials) {
+      this.close();
+      this.clientCredentials = credentials;
+    }
     const existing = this.clients.get(address);
     if (existing !== undefined) return existing;
     const protos = loadApiProtos();
-    const credentials = grpc.credentials.createInsecure();
     const clients = {
       registry: new protos.registry.roster.v1.Registry(address, credentials),
       cluster: new protos.cluster.roster.v1.Cluster(address, credentials),

@@ -1,4 +1,5 @@
-export { ApiServer, SERVER_OPTIONS, type ApiServerOptions } from './server.js';
+export { ApiServer, clientServerOptions, type ApiServerOptions } from './server.js';
+export type { TlsSource } from './listener.js';
 export { LEADER_HINT_KEY, ERROR_CODE_KEY } from './errors.js';
 export { FORWARDED_KEY } from './forward.js';
 export {

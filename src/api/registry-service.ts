@@ -1,12 +1,10 @@
 import type * as grpc from '@grpc/grpc-js';
 import { RosterError } from '../core/errors.js';
 import {
-  validateInstance, validateKey, validateTtlMs,
-  type CommandResult, type RegistryNode,
+  LEASE_BYTES, instanceBytes,
+  type Command, type CommandResult, type InstanceSpec, type RegistryNode,
 } from '../replica/index.js';
-import {
-  namespaceOrDefault, toInstanceMessage, toLookupQuery, toRawInstance, toServiceSummaryMessage,
-} from './convert.js';
+import { toInstanceMessage, toServiceSummaryMessage } from './convert.js';
 import { callUnary, type LeaderForwarder } from './forward.js';
 import type { DeregisterRequest__Output } from './generated/types/roster/v1/DeregisterRequest.js';
 import type { DeregisterResponse } from './generated/types/roster/v1/DeregisterResponse.js';
@@ -20,24 +18,31 @@ import type { RegisterRequest__Output } from './generated/types/roster/v1/Regist
 import type { RegisterResponse } from './generated/types/roster/v1/RegisterResponse.js';
 import type { RegistryHandlers } from './generated/types/roster/v1/Registry.js';
 import { loadApiProtos } from './generated/load.js';
+import { randomLeaseId } from './lease-ids.js';
 import { LookupCache } from './lookup-cache.js';
+import {
+  validateDeregister, validateListServices, validateLookup, validateRegister,
+  type RegisterLease,
+} from './requests.js';
 import { unary, type HandlerContext } from './unary.js';
 
 const serializeLookup = loadApiProtos().registry.roster.v1.Registry.service.Lookup
   .responseSerialize as (value: LookupResponse) => Buffer;
 
+/** Draws of a lease id that is free (a draw colliding with a live lease is ~n/2^53). */
+const LEASE_ID_DRAWS_MAX = 4;
+
 /**
  * roster.v1.Registry: validation first (a bad request changes nothing), then writes through
  * Raft on the leader (forwarded from followers), reads linearizable by default.
  */
-export function registryHandlers(context: HandlerContext & { forwarder: LeaderForwarder }):
-  Partial<RegistryHandlers> {
+export function registryHandlers(context: HandlerContext): Partial<RegistryHandlers> {
   const { node, forwarder } = context;
   const cache = new LookupCache();
   return {
-    Register: unary(context, (call) => register(node, forwarder, call)),
+    Register: unary(context, (call) => register(context, call)),
     Deregister: unary(context, (call) => deregister(node, forwarder, call)),
-    Lookup: unary(context, (call) => lookup(node, call.request, cache)),
+    Lookup: unary(context, (call) => lookup(context, call.request, cache)),
     ListServices: unary(context, (call) => listServices(node, call.request)),
   };
 }
@@ -45,21 +50,13 @@ export function registryHandlers(context: HandlerContext & { forwarder: LeaderFo
 type Call<Request> = grpc.ServerUnaryCall<Request, unknown>;
 
 async function register(
-  node: RegistryNode,
-  forwarder: LeaderForwarder,
+  context: HandlerContext,
   call: Call<RegisterRequest__Output>,
 ): Promise<RegisterResponse> {
   const request = call.request;
-  if (request.ttl_ms !== 0 && request.lease_id !== 0) {
-    throw new RosterError('ROSTER_ERR_INVALID_ARGUMENT', 'give ttl_ms or lease_id, not both',
-      { field: 'lease_id' });
-  }
-  const lease = request.ttl_ms !== 0 ? { ttlMs: validateTtlMs(request.ttl_ms) }
-    : request.lease_id !== 0 ? { id: request.lease_id } : undefined;
-  const instance = validateInstance(toRawInstance(request.instance));
-  return forwarder.run<RegisterResponse>(call, async () => {
-    const result = expectOk(await node.propose({ op: 'register', instance, lease }));
-    if (result.op !== 'register') throw unexpected(result);
+  const { instance, lease } = validateRegister(request);
+  return context.forwarder.run<RegisterResponse>(call, async () => {
+    const result = await proposeRegister(context, instance, lease);
     return {
       instance_id: result.instance.id,
       lease_id: result.instance.leaseId,
@@ -70,27 +67,64 @@ async function register(
     callUnary(clients.registry.Register.bind(clients.registry), request, metadata, options));
 }
 
+type Registered = Extract<CommandResult, { op: 'register'; ok: true }>;
+
+/**
+ * On the leader: the quota admits what the write adds, then the command goes with a fresh
+ * random lease id when it grants a lease (drawn again if a live lease took it meanwhile).
+ */
+async function proposeRegister(
+  context: HandlerContext, instance: InstanceSpec, lease: RegisterLease,
+): Promise<Registered> {
+  const { node } = context;
+  const release = context.quota.admit(node.registry.stateBytes, addedBytes(node, instance, lease));
+  try {
+    for (let draw = 0; draw < LEASE_ID_DRAWS_MAX; draw++) {
+      const command: Command = lease !== undefined && 'ttlMs' in lease
+        ? { op: 'register', instance, lease: { ttlMs: lease.ttlMs, grantId: freeLeaseId(node) } }
+        : { op: 'register', instance, lease };
+      const result = await node.propose(command);
+      if (!result.ok && result.failure.code === 'conflict') continue;
+      const registered = expectOk(result);
+      if (registered.op !== 'register') throw unexpected(registered);
+      return registered;
+    }
+    throw new RosterError('ROSTER_ERR_INTERNAL', 'could not draw a free lease id');
+  } finally {
+    release();
+  }
+}
+
+/** What a registration adds to the state: the instance (less the one it replaces), a lease. */
+function addedBytes(node: RegistryNode, instance: InstanceSpec, lease: RegisterLease): number {
+  const existing = node.registry.get(instance);
+  const replaced = existing === undefined ? 0 : instanceBytes(existing);
+  const granted = lease !== undefined && 'ttlMs' in lease ? LEASE_BYTES : 0;
+  return instanceBytes(instance) - replaced + granted;
+}
+
+function freeLeaseId(node: RegistryNode): number {
+  let id = randomLeaseId();
+  for (let draw = 1; draw < LEASE_ID_DRAWS_MAX && node.registry.lease(id) !== undefined; draw++) {
+    id = randomLeaseId();
+  }
+  return id;
+}
+
 async function deregister(
   node: RegistryNode,
   forwarder: LeaderForwarder,
   call: Call<DeregisterRequest__Output>,
 ): Promise<DeregisterResponse> {
   const request = call.request;
-  if (request.lease_id !== 0) {
-    const leaseId = request.lease_id;
-    return forwarder.run<DeregisterResponse>(call, async () => {
+  const target = validateDeregister(request);
+  return forwarder.run<DeregisterResponse>(call, async () => {
+    if ('leaseId' in target) {
+      const leaseId = target.leaseId;
       const result = expectOk(await node.propose({ op: 'deregisterLease', leaseId }));
       return { revision: result.revision, removed: 'count' in result ? result.count : 0 };
-    }, (clients, metadata, options) =>
-      callUnary(clients.registry.Deregister.bind(clients.registry), request, metadata, options));
-  }
-  const key = validateKey({
-    namespace: request.namespace,
-    service: request.service,
-    id: request.id,
-  });
-  return forwarder.run<DeregisterResponse>(call, async () => {
-    const result = expectOk(await node.propose({ op: 'deregister', key }));
+    }
+    const result = expectOk(await node.propose({ op: 'deregister', key: target.key }));
     return { revision: result.revision, removed: 1 };
   }, (clients, metadata, options) =>
     callUnary(clients.registry.Deregister.bind(clients.registry), request, metadata, options));
@@ -98,10 +132,16 @@ async function deregister(
 
 /** Answers pre-encoded (the Lookup serializer passes Buffers through), from the cache. */
 async function lookup(
-  node: RegistryNode, request: LookupRequest__Output, cache: LookupCache,
+  context: HandlerContext, request: LookupRequest__Output, cache: LookupCache,
 ): Promise<LookupResponse> {
-  const query = toLookupQuery(request);
-  if (request.consistency !== 'SERIALIZABLE') await node.readBarrier();
+  const { node } = context;
+  const { query, consistency } = validateLookup(request);
+  if (context.outbound.totalFull) {
+    // Answers are the largest thing a client can make the node hold (unary-outbound.ts).
+    throw new RosterError('ROSTER_ERR_RESOURCE_EXHAUSTED', 'the answers waiting for clients ' +
+      'to read them fill this node\'s buffers (--max-buffered-bytes); retry shortly');
+  }
+  if (consistency !== 'SERIALIZABLE') await node.readBarrier();
   const revision = node.registry.revision;
   const encoded = cache.get(JSON.stringify(query), revision, () => serializeLookup({
     instances: node.registry.lookup(query).map(toInstanceMessage), revision,
@@ -113,8 +153,8 @@ async function listServices(
   node: RegistryNode,
   request: ListServicesRequest__Output,
 ): Promise<ListServicesResponse> {
-  const namespace = namespaceOrDefault(request.namespace);
-  if (request.consistency !== 'SERIALIZABLE') await node.readBarrier();
+  const { namespace, consistency } = validateListServices(request);
+  if (consistency !== 'SERIALIZABLE') await node.readBarrier();
   const services = node.registry.listServices(namespace);
   return { services: services.map(toServiceSummaryMessage), revision: node.registry.revision };
 }
@@ -123,7 +163,7 @@ async function listServices(
 function expectOk(result: CommandResult): Extract<CommandResult, { ok: true }> {
   if (result.ok) return result;
   const code = result.failure.code === 'not_found' ? 'ROSTER_ERR_NOT_FOUND'
-    : 'ROSTER_ERR_RESOURCE_EXHAUSTED';
+    : result.failure.code === 'limit' ? 'ROSTER_ERR_RESOURCE_EXHAUSTED' : 'ROSTER_ERR_INTERNAL';
   throw new RosterError(code, result.failure.detail);
 }
 

@@ -1,26 +1,27 @@
 import type * as grpc from '@grpc/grpc-js';
-import { RosterError } from '../core/errors.js';
 import { limits } from '../core/limits.js';
-import type { ServingStatus } from '../replica/index.js';
-import { toApiError } from './errors.js';
-import type { LeaderForwarder } from './forward.js';
 import { loadApiProtos } from './generated/load.js';
+import type { StreamOutbound } from './outbound.js';
 import type { KeepAliveRequest__Output } from './generated/types/roster/v1/KeepAliveRequest.js';
 import type { KeepAliveResponse } from './generated/types/roster/v1/KeepAliveResponse.js';
+import { validateKeepAlive, type ValidKeepAlive } from './requests.js';
+import { cancelUnread, failStream, onStreamEnd, readOneAhead } from './stream-end.js';
 import type { HandlerContext } from './unary.js';
 
-/** Lease ids in one KeepAlive message. */
-const KEEPALIVE_IDS_MAX = 10_000;
-/** KeepAlive messages of one stream awaiting their answer. */
-const KEEPALIVE_IN_FLIGHT_MAX = 1_024;
+const serializeKeepAlive = loadApiProtos().registry.roster.v1.Registry.service.KeepAlive
+  .responseSerialize as (value: KeepAliveResponse) => Buffer;
 
-/** Watch, WatchMany and Lookup pass pre-encoded responses (Buffers) through unchanged. */
+/**
+ * Watch, WatchMany, KeepAlive and Lookup pass pre-encoded responses (Buffers) through
+ * unchanged: a stream's bound counts the bytes it holds, and a Buffer is what it holds.
+ */
 export function registryServiceDefinition(): grpc.ServiceDefinition {
   const service = loadApiProtos().registry.roster.v1.Registry.service;
   return {
     ...service,
     Watch: passEncoded(service.Watch),
     WatchMany: passEncoded(service.WatchMany),
+    KeepAlive: passEncoded(service.KeepAlive),
     Lookup: passEncoded(service.Lookup),
   } as grpc.ServiceDefinition;
 }
@@ -33,95 +34,94 @@ function passEncoded<Method extends { responseSerialize: unknown }>(method: Meth
   };
 }
 
-export function streamHandlers(context: HandlerContext & { forwarder: LeaderForwarder }): {
+export function streamHandlers(context: HandlerContext): {
   KeepAlive: grpc.handleBidiStreamingCall<KeepAliveRequest__Output, KeepAliveResponse>;
 } {
   return { KeepAlive: (call) => keepAlive(context, call) };
 }
 
-/** Ends a stream with a status (trailing metadata carries the leader hint when relevant). */
-function fail(context: HandlerContext & { forwarder: LeaderForwarder }, call: NodeJS.EventEmitter,
-  error: unknown): void {
-  const apiError = toApiError(error, context.forwarder.leaderAddress());
-  call.emit('error', {
-    code: apiError.code, details: apiError.details, metadata: apiError.metadata,
-  });
-}
-
+/**
+ * Heartbeats: each request is answered once its leases are renewed. The stream is read only
+ * while its answers fit its outbound bound and the leases awaiting renewal are few: a client
+ * that sends and never reads is held back by HTTP/2 flow control, not buffered.
+ */
 function keepAlive(
-  context: HandlerContext & { forwarder: LeaderForwarder },
+  context: HandlerContext,
   call: grpc.ServerDuplexStream<KeepAliveRequest__Output, KeepAliveResponse>,
 ): void {
   const { node } = context;
-  let inFlight = 0;
+  readOneAhead(call);
+  let idsInFlight = 0;
+  let requestsInFlight = 0;
   let clientDone = false;
   let failed = false;
-  const finishIfDone = (): void => {
-    if (clientDone && inFlight === 0 && !failed) call.end();
+  let paused = false;
+  let outbound: StreamOutbound;
+  try {
+    outbound = context.outbound.open({
+      onRoom: () => updateFlow(),
+      cancel: (reason) => {
+        failed = true;
+        cancelUnread(context, call, reason);
+      },
+    });
+  } catch (error: unknown) {
+    failStream(context, call, error);
+    return;
+  }
+  onStreamEnd(call, () => outbound.close());
+  const updateFlow = (): void => {
+    const hold = !outbound.hasRoom() || idsInFlight >= limits.keepAliveIdsInFlightMax;
+    if (hold && !paused) call.pause();
+    else if (!hold && paused) call.resume();
+    paused = hold;
   };
-  call.on('data', (request: KeepAliveRequest__Output) => {
+  const finishIfDone = (): void => {
+    if (clientDone && requestsInFlight === 0 && !failed) call.end();
+  };
+  const fail = (error: unknown): void => {
     if (failed) return;
-    let parsed: ReturnType<typeof parseKeepAlive>;
-    try {
-      if (inFlight >= KEEPALIVE_IN_FLIGHT_MAX) {
-        throw new RosterError('ROSTER_ERR_RESOURCE_EXHAUSTED',
-          'too many keepalives awaiting an answer');
-      }
-      parsed = parseKeepAlive(request);
-    } catch (error: unknown) {
-      failed = true;
-      fail(context, call, error);
-      return;
-    }
-    inFlight += 1;
-    node.keepAlive(parsed).then((renewals) => {
-      inFlight -= 1;
+    failed = true;
+    failStream(context, call, error);
+  };
+  const answer = (request: ValidKeepAlive): void => {
+    node.keepAlive(request).then((renewals) => {
+      idsInFlight -= request.ids.length;
+      requestsInFlight -= 1;
       if (failed) return;
-      call.write({
+      const response = serializeKeepAlive({
         leases: renewals.map((renewal) => ({
           lease_id: renewal.id, remaining_ms: renewal.remainingMs, found: renewal.found,
         })),
         revision: node.registry.revision,
       });
+      outbound.write(call, response, response.byteLength);
+      updateFlow();
       finishIfDone();
     }, (error: unknown) => {
-      inFlight -= 1;
-      if (failed) return;
+      idsInFlight -= request.ids.length;
+      requestsInFlight -= 1;
       // Not the leader (or not ready): the stream ends with UNAVAILABLE and the leader's
       // address, so the client reconnects there.
-      failed = true;
-      fail(context, call, error);
+      fail(error);
     });
+  };
+  call.on('data', (message: KeepAliveRequest__Output) => {
+    if (failed) return;
+    let request: ValidKeepAlive;
+    try {
+      request = validateKeepAlive(message);
+    } catch (error: unknown) {
+      fail(error);
+      return;
+    }
+    idsInFlight += request.ids.length;
+    requestsInFlight += 1;
+    updateFlow();
+    answer(request);
   });
   call.on('end', () => {
     clientDone = true;
     finishIfDone();
   });
-}
-
-function parseKeepAlive(request: KeepAliveRequest__Output): {
-  ids: number[]; status?: ServingStatus; load?: Record<string, number>;
-} {
-  if (request.lease_ids.length > KEEPALIVE_IDS_MAX) {
-    throw new RosterError('ROSTER_ERR_INVALID_ARGUMENT',
-      `at most ${KEEPALIVE_IDS_MAX} lease ids per keepalive`, { field: 'lease_ids' });
-  }
-  const status = request.status === 'SERVING' ? 'serving'
-    : request.status === 'DRAINING' ? 'draining' : undefined;
-  const entries = Object.entries(request.load);
-  if (entries.length > limits.loadKeysMax) {
-    throw new RosterError('ROSTER_ERR_INVALID_ARGUMENT',
-      `at most ${limits.loadKeysMax} load figures`, { field: 'load' });
-  }
-  for (const [key, value] of entries) {
-    if (key.length === 0 || key.length > 64 || !Number.isFinite(value)) {
-      throw new RosterError('ROSTER_ERR_INVALID_ARGUMENT',
-        `load "${key.slice(0, 20)}" must be a short name with a finite value`, { field: 'load' });
-    }
-  }
-  return {
-    ids: request.lease_ids,
-    ...(status === undefined ? {} : { status }),
-    ...(entries.length === 0 ? {} : { load: request.load }),
-  };
 }

@@ -2,6 +2,8 @@ import * as grpc from '@grpc/grpc-js';
 import type { RegistryNode } from '../replica/index.js';
 import { LEADER_HINT_KEY, toApiError } from './errors.js';
 import type { LeaderForwarder } from './forward.js';
+import type { OutboundBudget } from './outbound.js';
+import type { WriteQuota } from './quota.js';
 
 /** pino's logger satisfies this; api/ does not build one (cli/ does). */
 export interface ApiLogger {
@@ -15,6 +17,11 @@ export interface HandlerContext {
   readonly node: RegistryNode;
   readonly logger: ApiLogger;
   readonly forwarder: LeaderForwarder;
+  /** What server streams hold for their clients (outbound.ts). */
+  readonly outbound: OutboundBudget;
+  readonly quota: WriteQuota;
+  /** Closes the connection of a peer ("address:port"), with every call on it; false if gone. */
+  readonly closePeer: (peer: string) => boolean;
 }
 
 /**

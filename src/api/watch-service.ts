@@ -5,15 +5,14 @@
  */
 import type * as grpc from '@grpc/grpc-js';
 import { RosterError } from '../core/errors.js';
-import {
-  validateName, validateNamespace,
-  type RegistryEvent, type WatchDelivery, type WatchFilter, type WatchSink,
-} from '../replica/index.js';
+import type { RegistryEvent, WatchDelivery, WatchSink } from '../replica/index.js';
 import { toInstanceMessage } from './convert.js';
 import { ERROR_CODE_KEY, toApiError } from './errors.js';
 import { encodeWatchResponse } from './watch-header.js';
-import type { LeaderForwarder } from './forward.js';
 import { loadApiProtos } from './generated/load.js';
+import type { StreamOutbound } from './outbound.js';
+import { validateId, validateWatch } from './requests.js';
+import { cancelUnread, failStream, onStreamEnd, readOneAhead } from './stream-end.js';
 import type {
   WatchManyRequest__Output,
 } from './generated/types/roster/v1/WatchManyRequest.js';
@@ -21,7 +20,7 @@ import type { WatchRequest__Output } from './generated/types/roster/v1/WatchRequ
 import type { WatchResponse } from './generated/types/roster/v1/WatchResponse.js';
 import type { HandlerContext } from './unary.js';
 
-type WatchContext = HandlerContext & { forwarder: LeaderForwarder };
+type WatchContext = HandlerContext;
 type Serialize = (value: WatchResponse) => Buffer;
 
 /**
@@ -58,15 +57,16 @@ export function watchHandlers(context: WatchContext): {
 } {
   return {
     Watch: (call) => watchOne(context, call),
-    WatchMany: (call) => new WatchManyStream(context, call).start(),
-  };
-}
-
-function parseFilter(request: WatchRequest__Output): WatchFilter {
-  if (request.all_namespaces) return { namespace: undefined, service: undefined };
-  return {
-    namespace: validateNamespace(request.namespace),
-    service: request.service === '' ? undefined : validateName('service', request.service, 63),
+    WatchMany: (call) => {
+      let stream: WatchManyStream;
+      try {
+        stream = new WatchManyStream(context, call);
+      } catch (error: unknown) {
+        failStream(context, call, error);
+        return;
+      }
+      stream.start();
+    },
   };
 }
 
@@ -78,33 +78,63 @@ function responseBytes(
     { kind: delivery.kind, revision: delivery.revision, watchId, watchIds });
 }
 
-/** Written as raw bytes: the Watch and WatchMany serializers pass Buffers through. */
-function writeRaw(call: { write(value: WatchResponse): boolean }, bytes: Buffer): boolean {
-  return call.write(bytes as unknown as WatchResponse);
+/**
+ * Written as raw bytes (the Watch and WatchMany serializers pass Buffers through), counted
+ * against the stream's bound; false when the stream has no room left.
+ */
+function writeRaw(outbound: StreamOutbound, call: grpc.ServerWritableStream<unknown, unknown> |
+  grpc.ServerDuplexStream<unknown, unknown>, bytes: Buffer): boolean {
+  return outbound.write(call, bytes, bytes.byteLength);
 }
 
+function partsBytes(delivery: WatchDelivery<Uint8Array>): number {
+  let bytes = 0;
+  for (const part of delivery.parts) bytes += part.byteLength;
+  return bytes;
+}
+
+/**
+ * One watch per stream. A watcher whose stream has no room is set aside by the hub (it
+ * catches up from the history, or from a snapshot, once the client has read), so what the
+ * stream holds stays within its bound however far behind the client is.
+ */
 function watchOne(
   context: WatchContext,
   call: grpc.ServerWritableStream<WatchRequest__Output, WatchResponse>,
 ): void {
   const { node } = context;
-  let id: number;
+  let id: number | undefined;
+  let ended = false;
+  let outbound: StreamOutbound;
   try {
-    id = node.watch(parseFilter(call.request), call.request.start_revision, {
-      write: (delivery) => writeRaw(call, responseBytes(delivery, 0)),
+    outbound = context.outbound.open({
+      onRoom: () => {
+        if (id !== undefined) node.watchDrained(id);
+      },
+      cancel: (reason) => cancelUnread(context, call, reason),
     });
   } catch (error: unknown) {
-    const apiError = toApiError(error, context.forwarder.leaderAddress());
-    call.emit('error', {
-      code: apiError.code, details: apiError.details, metadata: apiError.metadata,
-    });
+    failStream(context, call, error);
     return;
   }
-  call.on('drain', () => node.watchDrained(id));
-  const cancel = (): void => node.cancelWatch(id);
-  call.on('cancelled', cancel);
-  call.on('close', cancel);
-  call.on('error', cancel);
+  const end = (): void => {
+    ended = true;
+    if (id !== undefined) node.cancelWatch(id);
+    outbound.close();
+  };
+  onStreamEnd(call, end);
+  call.on('error', () => {
+    if (id !== undefined) node.cancelWatch(id);
+  });
+  try {
+    const { filter, startRevision } = validateWatch(call.request);
+    id = node.watch(filter, startRevision, {
+      write: (delivery) => writeRaw(outbound, call, responseBytes(delivery, 0)),
+    });
+    if (ended) node.cancelWatch(id);
+  } catch (error: unknown) {
+    failStream(context, call, error);
+  }
 }
 
 interface StreamWatch {
@@ -134,29 +164,41 @@ interface PendingWrite {
  */
 class WatchManyStream {
   private readonly watches = new Map<number, StreamWatch>();
-  /** Watches written while the stream was over its high-water mark: released on drain. */
+  /** Watches written while the stream had no room: released when it has. */
   private readonly blocked = new Set<StreamWatch>();
   private pending: PendingWrite[] = [];
+  /** Bytes of the events gathered in `pending`, not written yet. */
+  private pendingBytes = 0;
   private flushQueued = false;
-  private full = false;
   private closed = false;
+  private readonly outbound: StreamOutbound;
 
   constructor(
     private readonly context: WatchContext,
     private readonly call: grpc.ServerDuplexStream<WatchManyRequest__Output, WatchResponse>,
-  ) {}
+  ) {
+    this.outbound = context.outbound.open({
+      onRoom: () => this.onRoom(),
+      cancel: (reason) => {
+        this.cancelAll();
+        cancelUnread(context, call, reason);
+      },
+    });
+  }
 
   start(): void {
+    readOneAhead(this.call);
     this.call.on('data', (request: WatchManyRequest__Output) => this.onRequest(request));
-    this.call.on('drain', () => this.onDrain());
     this.call.on('end', () => {
       this.flush();
       this.cancelAll();
       this.call.end();
     });
-    for (const event of ['cancelled', 'close', 'error']) {
-      this.call.on(event, () => this.cancelAll());
-    }
+    this.call.on('error', () => this.cancelAll());
+    onStreamEnd(this.call, () => {
+      this.cancelAll();
+      this.outbound.close();
+    });
   }
 
   private onRequest(request: WatchManyRequest__Output): void {
@@ -177,9 +219,7 @@ class WatchManyStream {
     if (request === undefined || request === null) {
       throw invalid('create or cancel is required', 'action');
     }
-    if (!Number.isSafeInteger(watchId) || watchId < 1) {
-      throw invalid('watch_id must be a positive integer', 'watch_id');
-    }
+    validateId('watch_id', watchId);
     if (this.watches.has(watchId)) {
       throw invalid(`watch_id ${watchId} is already in use on this stream`, 'watch_id');
     }
@@ -187,12 +227,11 @@ class WatchManyStream {
       throw new RosterError('ROSTER_ERR_RESOURCE_EXHAUSTED',
         `at most ${WATCHES_PER_STREAM_MAX} watches per stream`);
     }
-    const filter = parseFilter(request);
+    const { filter, startRevision } = validateWatch(request);
     const entry: StreamWatch = { hubId: undefined };
     this.watches.set(watchId, entry);
     try {
-      entry.hubId = this.context.node.watch(filter, request.start_revision,
-        this.sinkFor(watchId, entry));
+      entry.hubId = this.context.node.watch(filter, startRevision, this.sinkFor(watchId, entry));
     } catch (error: unknown) {
       this.watches.delete(watchId);
       throw error;
@@ -203,14 +242,19 @@ class WatchManyStream {
     return {
       write: (delivery) => {
         const last = this.pending[this.pending.length - 1];
-        if (last !== undefined && last.delivery === delivery) last.watchIds.push(watchId);
-        else this.pending.push({ delivery, watchIds: [watchId] });
+        if (last !== undefined && last.delivery === delivery) {
+          last.watchIds.push(watchId);
+        } else {
+          this.pending.push({ delivery, watchIds: [watchId] });
+          this.pendingBytes += partsBytes(delivery);
+        }
         if (!this.flushQueued) {
           this.flushQueued = true;
           queueMicrotask(() => this.flush());
         }
-        if (this.full) this.blocked.add(entry);
-        return !this.full;
+        if (this.outbound.roomOrWait(this.pendingBytes)) return true;
+        this.blocked.add(entry);
+        return false;
       },
     };
   }
@@ -221,17 +265,17 @@ class WatchManyStream {
     const pending = this.pending;
     if (pending.length === 0) return;
     this.pending = [];
+    this.pendingBytes = 0;
     if (this.closed) return;
     for (const { delivery, watchIds } of pending) {
       const bytes = watchIds.length === 1
         ? responseBytes(delivery, watchIds[0] as number)
         : responseBytes(delivery, 0, watchIds);
-      if (!writeRaw(this.call, bytes)) this.full = true;
+      writeRaw(this.outbound, this.call, bytes);
     }
   }
 
-  private onDrain(): void {
-    this.full = false;
+  private onRoom(): void {
     const released = [...this.blocked];
     this.blocked.clear();
     for (const entry of released) {
@@ -243,7 +287,9 @@ class WatchManyStream {
   /** Writes a control response after whatever was gathered before it. */
   private writeControl(response: WatchResponse): void {
     this.flush();
-    this.call.write(response);
+    if (this.closed) return;
+    const bytes = watchSerializer()(response);
+    writeRaw(this.outbound, this.call, bytes);
   }
 
   private cancel(watchId: number): void {
@@ -273,6 +319,7 @@ class WatchManyStream {
     if (this.closed) return;
     this.closed = true;
     this.pending = [];
+    this.pendingBytes = 0;
     for (const entry of this.watches.values()) {
       if (entry.hubId !== undefined) this.context.node.cancelWatch(entry.hubId);
     }

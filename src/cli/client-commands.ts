@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { writePrivateFile } from './private-file.js';
 import {
   UsageError, clientFor, integerFlag, pairs, parseCommand, requireString,
 } from './command-args.js';
@@ -238,18 +238,21 @@ export async function snapshotSave(args: readonly string[], env: Env): Promise<v
   const client = clientFor(global);
   try {
     const parts: Uint8Array[] = [];
-    let header: { index: number; term: number; revision: number; total_bytes: number } | undefined;
+    let header: { index: number; term: number; revision: number } | undefined;
+    let totalBytes = 0;
     for await (const chunk of client.snapshot()) {
       header ??= chunk;
+      // The last chunk gives the size (servers that sent it first also sent it only once).
+      if (chunk.total_bytes !== 0) totalBytes = chunk.total_bytes;
       parts.push(chunk.data);
     }
     if (header === undefined) throw new Error('the server sent no snapshot');
     const data = Buffer.concat(parts);
-    if (data.byteLength !== header.total_bytes) {
-      throw new Error(`snapshot truncated: ${data.byteLength} of ${header.total_bytes} bytes`);
+    if (data.byteLength !== totalBytes) {
+      throw new Error(`snapshot truncated: ${data.byteLength} of ${totalBytes} bytes`);
     }
     const meta = { index: header.index, term: header.term, revision: header.revision };
-    await writeFile(file, encodeSnapshotFile(meta, data));
+    await writePrivateFile(file, encodeSnapshotFile(meta, data));
     print(global.output, { file, ...meta, bytes: data.byteLength }, () =>
       console.log(`saved snapshot at index ${meta.index} (revision ${meta.revision}, ` +
         `${data.byteLength} bytes) to ${file}`));

@@ -20,6 +20,7 @@ import type { LevelLog } from '../storage/index.js';
 import type {
   GrpcTransport, HelloRequest, HelloResponse, PeerMember,
 } from '../transport/index.js';
+import { sdkTlsOf } from './tls-files.js';
 
 const HELLO_TIMEOUT_MS = 2_000;
 const ROUND_INTERVAL_MS = 500;
@@ -285,7 +286,8 @@ async function join(context: IdentityContext, endpoints: readonly string[], what
     throw new RosterError('ROSTER_ERR_CONF_CHANGE_INVALID', 'no endpoint of the cluster to ' +
       'join: give --join host:port or the members in --initial-cluster');
   }
-  const client = new RosterClient({ endpoints: [...endpoints], attempts: 3 });
+  const client = new RosterClient({ endpoints: [...endpoints], attempts: 3,
+    tls: config.clientTls && sdkTlsOf(config.clientTls) });
   try {
     for (let attempt = 0; ; attempt++) {
       try {

@@ -1,6 +1,7 @@
 /** The flags every client command shares, and parsing helpers that make mistakes usage errors. */
+import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { RosterClient } from '../client/index.js';
+import { RosterClient, type RosterTlsOptions } from '../client/index.js';
 import { flagOrEnv, parseHostPort } from '../config/index.js';
 import type { OutputFormat } from './output.js';
 
@@ -13,6 +14,8 @@ export interface GlobalOptions {
   readonly endpoints: string[];
   readonly output: OutputFormat;
   readonly timeoutMs: number;
+  /** From --cacert, --cert and --key (or ROSTER_CACERT...): TLS when any is given. */
+  readonly tls: RosterTlsOptions | undefined;
 }
 
 const GLOBAL_FLAGS = {
@@ -20,7 +23,46 @@ const GLOBAL_FLAGS = {
   output: { type: 'string' },
   'timeout-ms': { type: 'string' },
   token: { type: 'string' },
+  cacert: { type: 'string' },
+  cert: { type: 'string' },
+  key: { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * --token is part of the command line users will script against, but the servers check no
+ * token yet: refusing it says so, where accepting it would let a user believe calls are
+ * authenticated.
+ */
+function refuseToken(values: Record<string, unknown>, env: Env): void {
+  if (flagOrEnv({ token: values.token as string | undefined }, env, 'token') === undefined) return;
+  throw new UsageError('--token: token authentication is not implemented yet, and servers ' +
+    'accept no token; remove --token (or ROSTER_TOKEN) and secure the client port with TLS ' +
+    'and --client-cert-auth');
+}
+
+/** --cacert, --cert, --key: files read now, so a wrong path is a usage error. */
+function tlsOptions(values: Record<string, unknown>, env: Env): RosterTlsOptions | undefined {
+  const read = (flag: 'cacert' | 'cert' | 'key'): Buffer | undefined => {
+    const path = flagOrEnv({ [flag]: values[flag] as string | undefined }, env, flag);
+    if (path === undefined) return undefined;
+    try {
+      return readFileSync(path);
+    } catch (error: unknown) {
+      throw new UsageError(`--${flag}: cannot read ${path}: ` +
+        `${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+  const ca = read('cacert');
+  const cert = read('cert');
+  const key = read('key');
+  if ((cert === undefined) !== (key === undefined)) {
+    throw new UsageError('--cert and --key go together (a client certificate and its key)');
+  }
+  if (ca === undefined && cert === undefined) return undefined;
+  return { ...(ca === undefined ? {} : { ca }), ...(cert === undefined ? {} : { cert, key }) };
+}
 
 /** Parses a command's flags plus the global ones; unknown flags are usage errors. */
 export function parseCommand<Options extends NonNullable<ParseArgsConfig['options']>>(
@@ -54,7 +96,11 @@ export function parseCommand<Options extends NonNullable<ParseArgsConfig['option
   if (!Number.isInteger(timeoutMs) || timeoutMs < 1) {
     throw new UsageError('--timeout-ms must be a positive integer');
   }
-  return { values, positionals: parsed.positionals, global: { endpoints, output, timeoutMs } };
+  refuseToken(values, env);
+  const tls = tlsOptions(values, env);
+  return {
+    values, positionals: parsed.positionals, global: { endpoints, output, timeoutMs, tls },
+  };
 }
 
 function usageOf<T>(run: () => T): T {
@@ -66,7 +112,10 @@ function usageOf<T>(run: () => T): T {
 }
 
 export function clientFor(global: GlobalOptions): RosterClient {
-  return new RosterClient({ endpoints: global.endpoints, timeoutMs: global.timeoutMs });
+  return new RosterClient({
+    endpoints: global.endpoints, timeoutMs: global.timeoutMs,
+    ...(global.tls === undefined ? {} : { tls: global.tls }),
+  });
 }
 
 export function requireString(values: Record<string, unknown>, flag: string): string {

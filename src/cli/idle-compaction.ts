@@ -3,15 +3,19 @@ import type { Logger } from 'pino';
 import type { Scheduler } from '../replica/index.js';
 
 export const IDLE_CHECK_INTERVAL_MS = 5_000;
-/** CPU per check interval below which the process counts as idle (2% of a core). */
-export const IDLE_CPU_MICROS = 100_000;
+/**
+ * CPU per check interval below which the process counts as idle (5% of a core). A node with
+ * no client spends ~2% on its own timers (Raft ticks, watch syncs, health, keepalive pings),
+ * so a lower bar is missed by idle nodes as often as not.
+ */
+export const IDLE_CPU_MICROS = 250_000;
 /** Idle checks in a row before compacting: a pause between bursts is not idleness. */
 export const IDLE_CHECKS_NEEDED = 2;
 /** Heap growth since the last compaction (or start) that makes one worth doing again. */
 export const REARM_GROWTH_BYTES = 32 * 1024 * 1024;
 
 export interface IdleCompactionHooks {
-  /** Bytes V8 has committed for its heap. */
+  /** Bytes V8 has committed for its heap, and those of buffers outside it. */
   readonly committedHeapBytes: () => number;
   /** Microseconds of CPU (user + system) the process has used so far. */
   readonly cpuMicros: () => number;
@@ -20,7 +24,9 @@ export interface IdleCompactionHooks {
 }
 
 const nodeHooks: IdleCompactionHooks = {
-  committedHeapBytes: () => getHeapStatistics().total_heap_size,
+  // Buffers count too: those of closed streams are freed only by a collection, and a process
+  // gone quiet runs none (500 unread watch streams left ~1 GB of them behind their close).
+  committedHeapBytes: () => getHeapStatistics().total_heap_size + process.memoryUsage().external,
   cpuMicros: () => {
     const usage = process.cpuUsage();
     return usage.user + usage.system;

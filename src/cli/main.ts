@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { isServiceError } from '../client/index.js';
 import { getErrorMessage } from '../core/assert.js';
 import { ERROR_CODE_KEY, RosterError } from '../core/errors.js';
-import { SERVE_FLAGS, parseServeConfig } from '../config/index.js';
+import { CLIENT_PLANE_SWITCHES, SERVE_FLAGS, parseServeConfig } from '../config/index.js';
 import { UsageError } from './command-args.js';
 import {
   deregisterCommand, leaderCommand, lookupCommand, memberCommand, membersCommand,
@@ -25,9 +25,12 @@ server:
   serve [--name N] [--data-dir D] [--listen H:P] [--peer-listen H:P] [--http-listen H:P]
         [--initial-cluster name=host:peerPort,...] [--initial-cluster-state new|existing]
         [--join H:P] [--heartbeat-interval-ms 100] [--election-timeout-ms 1000]
+        [--cert-file F --key-file F [--trusted-ca-file F] [--client-cert-auth]]
+        [--max-request-bytes B] [--quota-bytes B] [--max-connections N] (README: Limits)
   dev [--nodes 1|3|5]
 
-client (global flags: --endpoints H:P,... or ROSTER_ENDPOINTS, --output table|json):
+client (global flags: --endpoints H:P,... or ROSTER_ENDPOINTS, --output table|json,
+        TLS: --cacert F [--cert F --key F]):
   register --service S --address A --port P [--id I] [--tag t]... [--meta k=v]... [--version V]
            [--zone Z] [--weight W] [--ttl-ms T [--keepalive]]
   watch [S] [--from-revision R] [--namespace N] [--all-namespaces]
@@ -62,9 +65,12 @@ const COMMANDS: Readonly<Record<string, Command>> = {
 async function serveCommand(args: readonly string[], env: Env): Promise<void> {
   const options = Object.fromEntries(
     SERVE_FLAGS.map((flag) => [flag, { type: 'string' as const }]));
+  // etcd's switches: --client-cert-auth alone means --client-cert-auth=true.
+  const expanded = args.map((arg) =>
+    (CLIENT_PLANE_SWITCHES.includes(arg.slice(2)) && arg.startsWith('--') ? `${arg}=true` : arg));
   let values: Record<string, string | undefined>;
   try {
-    values = parseArgs({ args: [...args], options, allowPositionals: false })
+    values = parseArgs({ args: expanded, options, allowPositionals: false })
       .values as Record<string, string | undefined>;
   } catch (error: unknown) {
     throw new UsageError(getErrorMessage(error));
@@ -74,6 +80,11 @@ async function serveCommand(args: readonly string[], env: Env): Promise<void> {
     config = parseServeConfig({ flags: values, env, hostname: hostname() });
   } catch (error: unknown) {
     throw new UsageError(getErrorMessage(error));
+  }
+  if (config.dnsListen !== undefined) {
+    // Accepted and ignored, it would look like a DNS server that answers nothing.
+    throw new UsageError('--dns-listen: the DNS interface is not implemented yet; remove the ' +
+      'flag (or ROSTER_DNS_LISTEN) and use Lookup, Watch or the HTTP API');
   }
   await runServe(config);
 }

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { ApiServer, watchEventEncoder } from '../api/index.js';
 import { RosterClient } from '../client/index.js';
@@ -15,8 +15,10 @@ import { GrpcTransport } from '../transport/index.js';
 import {
   establishMembership, foundedAnswer, relearnMembers, type IdentityContext, type Membership,
 } from './cluster-identity.js';
+import { createHttpServer } from './http-server.js';
 import { createLogger } from './logger.js';
 import { randomMemberId } from './member-id.js';
+import { TlsFiles, sdkTlsOf } from './tls-files.js';
 import { startHeapPolicy } from './heap-policy.js';
 import { startIdleCompaction } from './idle-compaction.js';
 import { monotonicClock, realScheduler } from './scheduler.js';
@@ -88,7 +90,8 @@ export async function runServe(config: ServeConfig): Promise<void> {
   });
   const peerAddress = await transport.start();
   warnIfPlaintextPeers(config, logger);
-  const http = await startHttp(config.httpListen, () => node?.status().ready ?? false);
+  const tls = config.clientTls && new TlsFiles(config.clientTls, logger.child({ module: 'tls' }));
+  const http = await startHttp(config.httpListen, () => node?.status().ready ?? false, tls);
   const running: Running = {
     config, logger, scheduler, log, transport, http, node: undefined, api: undefined,
   };
@@ -107,7 +110,8 @@ export async function runServe(config: ServeConfig): Promise<void> {
   transport.answerHello(() => Promise.resolve(foundedAnswer(context, started.members())));
   const api = new ApiServer({
     node: started, logger: logger.child({ module: 'api' }), scheduler, forwardTimeoutMs: 5_000,
-    healthIntervalMs: 250,
+    healthIntervalMs: 250, limits: config.clientLimits, tls,
+    leaderCredentials: tls?.leaderCredentials,
   });
   running.api = api;
   const clientAddress = await api.start(config.listen);
@@ -237,8 +241,9 @@ async function stopOnFatal(running: Running, error: Error): Promise<void> {
 }
 
 /** /livez (the process answers) and /readyz (leader known, caught up since start). */
-function startHttp(listen: string, ready: () => boolean): Promise<Server> {
-  const server = createServer((request, response) => {
+function startHttp(listen: string, ready: () => boolean, tls: TlsFiles | undefined):
+  Promise<Server> {
+  const server = createHttpServer(tls, (request, response) => {
     const path = (request.url ?? '/').split('?')[0];
     if (path === '/livez') {
       response.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
@@ -276,7 +281,8 @@ async function promoteWhenCaughtUp(running: Running, node: RegistryNode): Promis
     if (self !== undefined && !self.learner) return;
     // Not a member in its own log yet (the leader's snapshot has not come), or behind.
     if (self === undefined || !node.status().ready) continue;
-    const client = new RosterClient({ endpoints: endpoints(), attempts: 3 });
+    const client = new RosterClient({ endpoints: endpoints(), attempts: 3,
+      tls: config.clientTls && sdkTlsOf(config.clientTls) });
     try {
       await client.memberPromote({ id: node.id });
       logger.info({}, 'promoted to voter');

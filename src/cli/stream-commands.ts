@@ -1,7 +1,7 @@
-import { RosterClient, type WatchUpdate } from '../client/index.js';
+import type { RosterClient, WatchUpdate } from '../client/index.js';
 import type { RegisterRequest } from '../api/generated/types/roster/v1/RegisterRequest.js';
 import type { WatchEvent__Output } from '../api/generated/types/roster/v1/WatchEvent.js';
-import { UsageError, integerFlag, parseCommand } from './command-args.js';
+import { UsageError, clientFor, integerFlag, parseCommand } from './command-args.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -20,7 +20,7 @@ export async function watchCommand(args: readonly string[], env: Env): Promise<v
   }
   const from = integerFlag(values, 'from-revision') ?? 0;
   if (from < 0) throw new UsageError('--from-revision must be >= 0');
-  const client = new RosterClient({ endpoints: global.endpoints, timeoutMs: global.timeoutMs });
+  const client = clientFor(global);
   const json = global.output === 'json';
   let refused: (error: Error) => void = () => {};
   const stream = client.watch({

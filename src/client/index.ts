@@ -1,5 +1,7 @@
 /** The TypeScript SDK (import from the package root). Grows into the full SDK of SPEC.md. */
-export { RosterClient, isServiceError, type RosterClientOptions } from './roster-client.js';
+export {
+  RosterClient, isServiceError, type RosterClientOptions, type RosterTlsOptions,
+} from './roster-client.js';
 export { KeepAliveLoop, type KeepAliveLoopOptions } from './keepalive-loop.js';
 export { WatchStream, type WatchUpdate } from './watch-stream.js';
 export { WatchMux, type WatchMuxOptions } from './watch-mux.js';

@@ -56,9 +56,20 @@ const NOT_APPLIED = new Set([
   'ROSTER_ERR_PROPOSAL_OVERWRITTEN', 'ROSTER_ERR_STOPPED', 'ROSTER_ERR_NOT_READY',
 ]);
 
+/** TLS to the cluster's client ports: PEM text or bytes (as read from the files). */
+export interface RosterTlsOptions {
+  /** The CA that signed the servers' certificates (default: the system's CAs). */
+  readonly ca?: string | Buffer;
+  /** This client's certificate and key, for servers that require one (--client-cert-auth). */
+  readonly cert?: string | Buffer;
+  readonly key?: string | Buffer;
+}
+
 export interface RosterClientOptions {
   /** host:port of any nodes; the client finds the leader itself. */
   readonly endpoints: readonly string[];
+  /** TLS (without it, plaintext). */
+  readonly tls?: RosterTlsOptions;
   /** Deadline of one attempt. */
   readonly timeoutMs?: number;
   /** Attempts per call, across endpoints, with jittered exponential backoff between. */
@@ -90,11 +101,13 @@ export class RosterClient {
   private readonly backoffBaseMs: number;
   private readonly backoffMaxMs: number;
   private watchMux: WatchMux | undefined;
+  private readonly credentials: grpc.ChannelCredentials;
 
   constructor(options: RosterClientOptions) {
     if (options.endpoints.length === 0) {
       throw new RosterError('ROSTER_ERR_INVALID_ARGUMENT', 'at least one endpoint is needed');
     }
+    this.credentials = channelCredentials(options.tls);
     this.endpoints = [...options.endpoints];
     this.preferred = this.endpoints[0] as string;
     this.timeoutMs = options.timeoutMs ?? 5_000;
@@ -217,7 +230,7 @@ export class RosterClient {
     const existing = this.stubs.get(endpoint);
     if (existing !== undefined) return existing;
     const protos = loadApiProtos();
-    const credentials = grpc.credentials.createInsecure();
+    const credentials = this.credentials;
     const stubs = {
       registry: new protos.registry.roster.v1.Registry(endpoint, credentials, CHANNEL_OPTIONS),
       cluster: new protos.cluster.roster.v1.Cluster(endpoint, credentials, CHANNEL_OPTIONS),
@@ -307,6 +320,17 @@ function callOnce<Request, Response>(
       if (typeof hint === 'string' && hint !== '') onLeaderHint(hint);
     });
   });
+}
+
+function channelCredentials(tls: RosterTlsOptions | undefined): grpc.ChannelCredentials {
+  if (tls === undefined) return grpc.credentials.createInsecure();
+  if ((tls.cert === undefined) !== (tls.key === undefined)) {
+    throw new RosterError('ROSTER_ERR_INVALID_ARGUMENT',
+      'tls: a client certificate needs its key, and a key its certificate');
+  }
+  const bytes = (pem: string | Buffer | undefined): Buffer | null =>
+    pem === undefined ? null : Buffer.isBuffer(pem) ? pem : Buffer.from(pem);
+  return grpc.credentials.createSsl(bytes(tls.ca), bytes(tls.key), bytes(tls.cert));
 }
 
 export function isServiceError(error: unknown): error is grpc.ServiceError {

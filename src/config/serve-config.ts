@@ -1,4 +1,8 @@
 import { RosterError } from '../core/errors.js';
+import type { ClientLimits } from '../core/limits.js';
+import {
+  CLIENT_PLANE_FLAGS, parseClientLimits, parseClientTls, type ClientTlsConfig,
+} from './client-plane.js';
 
 /** A founding member: its name and how peers and clients reach it. */
 export interface MemberSpec {
@@ -36,6 +40,9 @@ export interface ServeConfig {
   readonly peerRoutes: ReadonlyMap<string, string>;
   /** Mutual TLS between peers (etcd's --peer-cert-file, --peer-key-file, ...); else plaintext. */
   readonly peerTls: TlsFiles | undefined;
+  /** TLS on the client and HTTP ports (client-plane.ts); plaintext when undefined. */
+  readonly clientTls: ClientTlsConfig | undefined;
+  readonly clientLimits: ClientLimits;
 }
 
 /** A certificate, its key, and the CA whose certificates are accepted (PEM files). */
@@ -53,6 +60,7 @@ export const SERVE_FLAGS = [
   'compaction-keep-bytes', 'log-level',
   'peer-service', 'replicas', 'peer-route', 'watch-history-events',
   'peer-cert-file', 'peer-key-file', 'peer-trusted-ca-file',
+  ...CLIENT_PLANE_FLAGS,
 ] as const;
 
 export type ServeFlag = (typeof SERVE_FLAGS)[number];
@@ -221,6 +229,8 @@ export function parseServeConfig(options: {
     peerRoutes: parsePeerRoutes(get('peer-route')),
     peerTls: tlsFiles('peer-', get('peer-cert-file'), get('peer-key-file'),
       get('peer-trusted-ca-file')),
+    clientTls: parseClientTls(get),
+    clientLimits: parseClientLimits(get),
   });
 }
 

@@ -88,6 +88,10 @@ export const ERROR_CODES = {
     message: 'permission denied',
     status: GrpcStatus.PERMISSION_DENIED,
   },
+  ROSTER_ERR_NOT_IMPLEMENTED: {
+    message: 'not implemented yet',
+    status: GrpcStatus.UNIMPLEMENTED,
+  },
   ROSTER_ERR_INTERNAL: { message: 'internal error', status: GrpcStatus.INTERNAL },
 } as const satisfies Record<string, ErrorSpec>;
 

@@ -74,7 +74,78 @@ export const limits = {
   proposalsPendingMax: 65_536,
   /** Read requests waiting for a ReadIndex round on one node. */
   readsPendingMax: 65_536,
+
+  // Client plane (api/): what one client, or all of them together, may cost a node. The ones
+  // users tune are `roster serve` flags (README, Limits).
+  /**
+   * Bytes of one request message, checked from its length prefix before any byte of it is
+   * decoded (--max-request-bytes, as etcd names it). The largest valid request, a
+   * registration at every limit of SPEC.md, is ~30 KiB; etcd allows 1.5 MiB.
+   */
+  requestBytesMax: 1_572_864,
+  /** Bytes of one response message (a Lookup of a large service is the largest). */
+  responseBytesMax: 64 * 1024 * 1024,
+  /** Client connections open at once (--max-connections); more are closed on accept. */
+  connectionsMax: 1024,
+  /** Concurrent calls on one connection (--max-streams-per-connection; HTTP/2 setting). */
+  streamsPerConnectionMax: 256,
+  /** A connection with no call for this long is closed with GOAWAY (--connection-idle-ms). */
+  connectionIdleMs: 300_000,
+  /**
+   * A connection that has moved no byte for this long is destroyed: one that never completes
+   * its TLS handshake or HTTP/2 preface. Live connections always move bytes within it (the
+   * server's keepalive pings).
+   */
+  connectionSilentMs: 20_000,
+  /** The server pings every connection this often, and closes one whose ping goes unanswered. */
+  keepaliveTimeMs: 10_000,
+  keepaliveTimeoutMs: 5_000,
+  /**
+   * Bytes written to one server stream that its client has not taken yet (--max-stream-buffer-
+   * bytes). Past it the stream's producer waits (watchers stop being written, KeepAlive stops
+   * reading, Snapshot stops encoding) until the client reads.
+   */
+  streamBufferBytesMax: 256 * 1024,
+  /** The same, summed over every stream of the node (--max-buffered-bytes). */
+  bufferedBytesMax: 64 * 1024 * 1024,
+  /**
+   * A stream whose client took none of its buffered bytes for this long is cancelled
+   * (--stream-stall-ms), so that clients that never read cannot hold the node's buffers.
+   */
+  streamStallMs: 30_000,
+  /**
+   * Calls one connection may start per second (--max-connection-requests-per-second): well
+   * above what one client needs (a benchmark client registering at 256 in flight makes ~4,000).
+   */
+  connectionRequestsPerSecond: 10_000,
+  /** Server streams (Watch, WatchMany, KeepAlive, Snapshot) open at once (--max-streams). */
+  streamsMax: 10_000,
+  /** Streams that have not read for this long may be cancelled when all buffers are full. */
+  streamStallMinMs: 2_000,
+  /** Cluster.Snapshot streams served at once; more are refused with RESOURCE_EXHAUSTED. */
+  snapshotStreamsMax: 2,
+  /** Bytes of one Cluster.Snapshot chunk. */
+  snapshotChunkBytes: 64 * 1024,
+  /** Answers kept by the Lookup cache, and their bytes with their keys. */
+  lookupCacheEntriesMax: 512,
+  lookupCacheBytesMax: 8 * 1024 * 1024,
+  /** Lease ids in one KeepAlive message. */
+  keepAliveIdsMax: 10_000,
+  /** Lease ids of one KeepAlive stream awaiting their answer; past it the stream is not read. */
+  keepAliveIdsInFlightMax: 10_000,
+  /**
+   * Bytes of registry state (instances and leases, as the registry counts them) past which
+   * writes that would add more are refused with RESOURCE_EXHAUSTED (--quota-bytes, like
+   * etcd's --quota-backend-bytes). Reads, deregistrations and heartbeats still work.
+   */
+  quotaBytes: 256 * 1024 * 1024,
 } as const;
 
 /** Limit values as numbers (config may override any of them). */
 export type Limits = { readonly [Name in keyof typeof limits]: number };
+
+/** The client-plane limits `roster serve` flags set (README, Limits). */
+export type ClientLimits = Pick<Limits,
+  | 'requestBytesMax' | 'connectionsMax' | 'streamsPerConnectionMax' | 'connectionIdleMs'
+  | 'streamBufferBytesMax' | 'bufferedBytesMax' | 'streamStallMs' | 'quotaBytes' | 'streamsMax'
+  | 'connectionRequestsPerSecond'>;

@@ -7,3 +7,4 @@ export {
 } from './members.js';
 export { INITIAL_REVISION, Registry, type LogEntry, type StateLimits } from './registry.js';
 export * from './validate.js';
+export { LEASE_BYTES, instanceBytes } from './state-size.js';

@@ -73,8 +73,14 @@ export interface Lease {
   readonly remainingMs: number;
 }
 
-/** A registration's lease: a new one with this TTL, or an existing one by id. */
-export type LeaseRequest = { readonly ttlMs: number } | { readonly id: number };
+/**
+ * A registration's lease: a new one with this TTL, or an existing one by id. A new lease's id
+ * is drawn at random by the proposer and carried here (grantId), so that apply stays
+ * deterministic; commands written without one take the revision as the id.
+ */
+export type LeaseRequest =
+  | { readonly ttlMs: number; readonly grantId?: number }
+  | { readonly id: number };
 
 /** The commands of the replicated log (normal entries). */
 export type Command =
@@ -116,7 +122,9 @@ export interface RegistryEvent {
 /** Why a command did nothing; the API maps these to error codes. */
 export type CommandFailure =
   | { readonly code: 'not_found'; readonly detail: string }
-  | { readonly code: 'limit'; readonly detail: string };
+  | { readonly code: 'limit'; readonly detail: string }
+  /** The proposer's random lease id is taken by a live lease: draw another and retry. */
+  | { readonly code: 'conflict'; readonly detail: string };
 
 export type CommandResult =
   | {

@@ -8,12 +8,15 @@ import {
   type LeaseChange, type LeaseRequest, type LookupQuery, type Member, type RegistryEvent,
   type ServiceSummary, type ServingStatus, type StoredInstance,
 } from './model.js';
-import { decodeSnapshot, SnapshotWriter, type LeaseFields } from './snapshot.js';
+import {
+  decodeSnapshot, SnapshotWriter, type LeaseFields, type SnapshotSource,
+} from './snapshot.js';
 import { addMember, memberList, removeMember, type LeaseMembers } from './lease-members.js';
 import {
   sameList, sameRecord, storedInstance, withChanges,
 } from './stored-instance.js';
 import { compare } from './validate.js';
+import { LEASE_BYTES, instanceBytes } from './state-size.js';
 
 /** The part of a log entry the registry reads (raft's Entry fits). */
 export interface LogEntry {
@@ -54,6 +57,7 @@ export class Registry {
   private leaseTable = new Map<number, LeaseRecord>();
   private instanceCount = 0;
   private serviceCount = 0;
+  private stateBytesValue = 0;
   private revisionValue = INITIAL_REVISION;
   private readonly limits: StateLimits;
   onEvents: ((events: readonly RegistryEvent[]) => void) | undefined = undefined;
@@ -71,6 +75,11 @@ export class Registry {
 
   get size(): number {
     return this.instanceCount;
+  }
+
+  /** The state's weight as the quota counts it (state-size.ts): the same on every replica. */
+  get stateBytes(): number {
+    return this.stateBytesValue;
   }
 
   // ---- StateMachine -----------------------------------------------------------------------
@@ -96,6 +105,34 @@ export class Registry {
    * few milliseconds; encoding them at once was 110-175.
    */
   beginSnapshot(): { step(budget: number): boolean; finish(): Uint8Array } {
+    const writer = new SnapshotWriter(this.capture(),
+      this.lastSnapshotBytes + (this.lastSnapshotBytes >> 3));
+    return {
+      step: (budget) => writer.step(budget),
+      finish: () => {
+        const data = writer.finish();
+        this.lastSnapshotBytes = data.byteLength;
+        return data;
+      },
+    };
+  }
+
+  /**
+   * The state as of now, like beginSnapshot, for a reader that takes the encoded bytes as
+   * they are written (a backup streamed to a client): no buffer the size of the whole state.
+   */
+  snapshotStream(): {
+    readonly revision: number; step(budget: number): boolean; take(): Uint8Array;
+  } {
+    const writer = new SnapshotWriter(this.capture());
+    return {
+      revision: this.revisionValue,
+      step: (budget) => writer.step(budget),
+      take: () => writer.take(),
+    };
+  }
+
+  private capture(): SnapshotSource {
     const instances: StoredInstance[] = [];
     // A loop, not push(...values): a spread of a million instances overflows the stack.
     for (const services of this.namespaces.values()) {
@@ -107,20 +144,8 @@ export class Registry {
     for (const lease of this.leaseTable.values()) {
       leases.push({ id: lease.id, ttlMs: lease.ttlMs, remainingMs: lease.remainingMs });
     }
-    const writer = new SnapshotWriter({
-      revision: this.revisionValue,
-      members: [...this.memberTable.values()],
-      leases,
-      instances,
-    }, this.lastSnapshotBytes + (this.lastSnapshotBytes >> 3));
-    return {
-      step: (budget) => writer.step(budget),
-      finish: () => {
-        const data = writer.finish();
-        this.lastSnapshotBytes = data.byteLength;
-        return data;
-      },
-    };
+    return { revision: this.revisionValue, members: [...this.memberTable.values()], leases,
+      instances };
   }
 
   restore(data: Uint8Array): void {
@@ -129,6 +154,7 @@ export class Registry {
     this.leaseTable = new Map();
     this.instanceCount = 0;
     this.serviceCount = 0;
+    this.stateBytesValue = 0;
     this.revisionValue = INITIAL_REVISION;
     if (data.byteLength === 0) return;
     const state = decodeSnapshot(data);
@@ -137,6 +163,7 @@ export class Registry {
     for (const [id, ttlMs, remainingMs] of state.leases) {
       this.leaseTable.set(id, { id, ttlMs, remainingMs, instances: undefined });
     }
+    this.stateBytesValue = this.leaseTable.size * LEASE_BYTES;
     for (const instance of state.instances) this.put(instance);
   }
 
@@ -169,6 +196,11 @@ export class Registry {
       return { op: 'register', ok: false, failure: { code: 'not_found', detail } };
     }
     const grantsLease = leaseRequest !== undefined && 'ttlMs' in leaseRequest;
+    const grantId = grantsLease ? leaseRequest.grantId : undefined;
+    if (grantId !== undefined && this.leaseTable.has(grantId)) {
+      const detail = `lease id ${grantId} is in use`;
+      return { op: 'register', ok: false, failure: { code: 'conflict', detail } };
+    }
     if (existing !== undefined && !grantsLease && existing.leaseId === wantedLease &&
       sameSpec(existing, spec)) {
       // Re-registering the same thing (a client reconnecting) changes nothing: no revision.
@@ -181,8 +213,9 @@ export class Registry {
     }
     const revision = this.revisionValue + 1;
     this.revisionValue = revision;
-    // A granted lease takes the revision as its id: unique and the same on every replica.
-    const leaseId = grantsLease ? this.grantLease(revision, leaseRequest.ttlMs) : wantedLease;
+    const leaseId = grantsLease
+      ? this.grantLease(grantId ?? this.freeLeaseIdFrom(revision), leaseRequest.ttlMs)
+      : wantedLease;
     const instance = storedInstance(spec, {
       leaseId,
       status: existing?.status ?? 'serving',
@@ -198,9 +231,21 @@ export class Registry {
   }
 
   private grantLease(id: number, ttlMs: number): number {
+    assert(Number.isSafeInteger(id) && id > 0, `lease id ${id} is not a positive safe integer`);
     assert(!this.leaseTable.has(id), `lease ${id} exists`);
     this.leaseTable.set(id, { id, ttlMs, remainingMs: ttlMs, instances: undefined });
+    this.stateBytesValue += LEASE_BYTES;
     this.onLeaseChange?.({ type: 'granted', id, ttlMs });
+    return id;
+  }
+
+  /**
+   * The id of a lease granted by a command that carries none (written before ids were drawn
+   * by the proposer): its revision, or the next one free, the same on every replica.
+   */
+  private freeLeaseIdFrom(revision: number): number {
+    let id = revision;
+    while (this.leaseTable.has(id)) id += 1;
     return id;
   }
 
@@ -252,6 +297,7 @@ export class Registry {
         events.push({ type: 'DELETE', reason, revision, instance: removed });
       }
       this.leaseTable.delete(lease.id);
+      this.stateBytesValue -= LEASE_BYTES;
       this.onLeaseChange?.({ type: 'removed', id: lease.id });
     }
     this.emit(events);
@@ -338,8 +384,13 @@ export class Registry {
       this.serviceCount += 1;
     }
     const previous = instances.get(instance.id);
-    if (previous === undefined) this.instanceCount += 1;
-    else if (previous.leaseId !== 0) this.removeFromLease(previous);
+    if (previous === undefined) {
+      this.instanceCount += 1;
+    } else {
+      this.stateBytesValue -= instanceBytes(previous);
+      if (previous.leaseId !== 0) this.removeFromLease(previous);
+    }
+    this.stateBytesValue += instanceBytes(instance);
     instances.set(instance.id, instance);
     if (instance.leaseId !== 0) this.addToLease(instance);
   }
@@ -350,6 +401,7 @@ export class Registry {
     assert(services !== undefined && instances !== undefined && instances.delete(instance.id),
       `removing missing instance ${formatKey(instance)}`);
     this.instanceCount -= 1;
+    this.stateBytesValue -= instanceBytes(instance);
     if (instance.leaseId !== 0) this.removeFromLease(instance);
     // Empty services and namespaces disappear, so listings show what exists.
     if (instances.size === 0) {

@@ -153,6 +153,14 @@ export class SnapshotWriter {
     return this.done;
   }
 
+  /**
+   * The bytes written since the last take() (the first ones begin with the format byte);
+   * concatenated, every take() until step() returned true is the snapshot finish() gives.
+   */
+  take(): Uint8Array {
+    return this.out === undefined ? new Uint8Array(0) : this.out.take();
+  }
+
   /** The encoded snapshot; only once step() has returned true. */
   finish(): Uint8Array {
     assert(this.out !== undefined && this.done, 'finish() before the snapshot is written');
@@ -235,10 +243,22 @@ class LineSink {
   private buffer: Uint8Array;
   private length = 1;
   private lines = 0;
+  private readonly capacity: number;
+  private taken = false;
 
   constructor(capacity: number) {
+    this.capacity = capacity;
     this.buffer = new Uint8Array(capacity);
     this.buffer[0] = FORMAT_PROFILES;
+  }
+
+  /** What was written since the last take; the sink then starts a fresh buffer. */
+  take(): Uint8Array {
+    const bytes = this.buffer.subarray(0, this.length);
+    this.buffer = new Uint8Array(Math.min(this.capacity, 64 * 1024));
+    this.length = 0;
+    this.taken = true;
+    return bytes;
   }
 
   line(text: string): void {
@@ -252,6 +272,7 @@ class LineSink {
 
   /** The bytes written; a view, so a generous hint costs address space, not a copy. */
   finish(): Uint8Array {
+    assert(!this.taken, 'a snapshot read with take() has no whole to finish()');
     return this.buffer.subarray(0, this.length);
   }
 

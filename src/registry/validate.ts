@@ -1,7 +1,10 @@
 import { RosterError } from '../core/errors.js';
 import { limits as defaultLimits, type Limits } from '../core/limits.js';
+import { hasControlCharacters, hasInvisibleFormatting, quote } from '../core/text.js';
 import { utf8ByteLength } from '../core/utf8.js';
-import { DEFAULT_NAMESPACE, DEFAULT_WEIGHT, type InstanceKey, type InstanceSpec } from './model.js';
+import {
+  DEFAULT_NAMESPACE, DEFAULT_WEIGHT, type InstanceKey, type InstanceSpec, type LookupQuery,
+} from './model.js';
 
 /**
  * Validation of what clients send, before anything is proposed: a bad request changes
@@ -55,7 +58,7 @@ export function validateName(field: string, value: unknown, maxChars: number): s
   if (typeof value !== 'string' || value.length === 0) throw invalid(field, 'is required');
   if (value.length > maxChars) throw invalid(field, `must be at most ${maxChars} characters`);
   if (!DNS_LABEL.test(value)) {
-    throw invalid(field, `"${value}" must be lowercase letters, digits and hyphens, ` +
+    throw invalid(field, `${quote(value)} must be lowercase letters, digits and hyphens, ` +
       'start with a letter and not end with a hyphen');
   }
   return value;
@@ -65,7 +68,7 @@ export function validateInstanceId(field: string, value: unknown, maxChars: numb
   if (typeof value !== 'string' || value.length === 0) throw invalid(field, 'is required');
   if (value.length > maxChars) throw invalid(field, `must be at most ${maxChars} characters`);
   if (!INSTANCE_ID.test(value)) {
-    throw invalid(field, `"${value}" may only contain letters, digits and . _ : -`);
+    throw invalid(field, `${quote(value)} may only contain letters, digits and . _ : -`);
   }
   return value;
 }
@@ -78,7 +81,7 @@ export function validateNamespace(value: unknown, limits: RegistryLimits = defau
 export function validatePort(field: string, value: unknown): number {
   if (value === undefined) throw invalid(field, 'is required');
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 65_535) {
-    throw invalid(field, `must be an integer from 1 to 65535, got ${String(value)}`);
+    throw invalid(field, `must be an integer from 1 to 65535, got ${shown(value)}`);
   }
   return value;
 }
@@ -88,7 +91,7 @@ export function validateTtlMs(value: unknown, limits: RegistryLimits = defaultLi
     value >= limits.ttlMsMin && value <= limits.ttlMsMax;
   if (!ok) {
     throw invalid('ttl_ms', `must be from ${limits.ttlMsMin} to ${limits.ttlMsMax} ms, ` +
-      `got ${String(value)}`);
+      `got ${shown(value)}`);
   }
   return value;
 }
@@ -100,7 +103,7 @@ export function validateAddress(value: unknown, limits: RegistryLimits = default
     throw invalid('address', `must be at most ${limits.addressCharsMax} characters`);
   }
   if (isIpv4(value) || isIpv6(value) || isHostname(value)) return value;
-  throw invalid('address', `"${value}" is neither an IP address nor a hostname`);
+  throw invalid('address', `${quote(value)} is neither an IP address nor a hostname`);
 }
 
 export function isIpv4(text: string): boolean {
@@ -142,7 +145,9 @@ function optionalLabel(field: string, value: unknown, pattern: RegExp, maxChars:
   if (value === undefined) return '';
   if (typeof value !== 'string') throw invalid(field, 'must be a string');
   if (value.length > maxChars) throw invalid(field, `must be at most ${maxChars} characters`);
-  if (!pattern.test(value)) throw invalid(field, `"${value}" has characters that are not allowed`);
+  if (!pattern.test(value)) {
+    throw invalid(field, `${quote(value)} has characters that are not allowed`);
+  }
   return value;
 }
 
@@ -156,7 +161,7 @@ function optionalInteger(
     value >= options.min && value <= options.max;
   if (!ok) {
     throw invalid(field,
-      `must be an integer from ${options.min} to ${options.max}, got ${String(value)}`);
+      `must be an integer from ${options.min} to ${options.max}, got ${shown(value)}`);
   }
   return value;
 }
@@ -171,11 +176,12 @@ function validateTags(value: unknown, limits: RegistryLimits): string[] {
       throw invalid('tags', 'must be non-empty strings');
     }
     if (tag.length > limits.tagCharsMax) {
-      throw invalid('tags',
-        `"${tag.slice(0, 20)}..." is longer than ${limits.tagCharsMax} characters`);
+      throw invalid('tags', `${quote(tag, 20)} is longer than ${limits.tagCharsMax} characters`);
     }
-    if (hasControlCharacters(tag)) {
-      throw invalid('tags', `${JSON.stringify(tag)} has control characters`);
+    if (hasControlCharacters(tag)) throw invalid('tags', `${quote(tag)} has control characters`);
+    if (hasInvisibleFormatting(tag)) {
+      throw invalid('tags',
+        `${quote(tag)} has bidirectional-text controls or zero-width characters`);
     }
     tags.add(tag);
   }
@@ -196,10 +202,15 @@ function validateMetadata(value: unknown, limits: RegistryLimits): Record<string
   const sorted: [string, string][] = [];
   for (const [key, item] of entries.sort((a, b) => compare(a[0], b[0]))) {
     if (!METADATA_KEY.test(key) || key.length > METADATA_KEY_CHARS_MAX) {
-      throw invalid('metadata', `key "${key.slice(0, 40)}" must be 1-${METADATA_KEY_CHARS_MAX} ` +
+      throw invalid('metadata', `key ${quote(key, 40)} must be 1-${METADATA_KEY_CHARS_MAX} ` +
         'characters of letters, digits and . _ / -');
     }
-    if (typeof item !== 'string') throw invalid('metadata', `value of "${key}" must be a string`);
+    if (typeof item !== 'string') {
+      throw invalid('metadata', `value of ${quote(key)} must be a string`);
+    }
+    if (hasControlCharacters(item)) {
+      throw invalid('metadata', `value of ${quote(key)} has control characters: ${quote(item)}`);
+    }
     bytes += utf8ByteLength(key) + utf8ByteLength(item);
     sorted.push([key, item]);
   }
@@ -224,7 +235,7 @@ function validatePorts(value: unknown, limits: RegistryLimits): Record<string, n
   for (const [name, port] of entries.sort((a, b) => compare(a[0], b[0]))) {
     if (!PORT_NAME.test(name) || name.length > PORT_NAME_CHARS_MAX) {
       throw invalid('ports',
-        `name "${name}" must be a DNS label of at most ${PORT_NAME_CHARS_MAX} characters`);
+        `name ${quote(name)} must be a DNS label of at most ${PORT_NAME_CHARS_MAX} characters`);
     }
     ports.push([name, validatePort(`ports.${name}`, port)]);
   }
@@ -243,7 +254,7 @@ export function validateInstance(
   const id = raw.id === undefined || raw.id === '' ? `${address}:${port}` :
     validateInstanceId('id', raw.id, limits.instanceIdCharsMax);
   if (id.length > limits.instanceIdCharsMax || !INSTANCE_ID.test(id)) {
-    throw invalid('id', `cannot default to "${id}"; give an id`);
+    throw invalid('id', `cannot default to ${quote(id)}; give an id`);
   }
   const label = limits.labelCharsMax;
   return {
@@ -265,6 +276,39 @@ export function validateInstance(
   };
 }
 
+/** A lookup's filters as they arrive from a client. */
+export interface RawLookupQuery {
+  readonly namespace?: string;
+  readonly service?: string;
+  readonly tags?: readonly string[];
+  readonly version?: string;
+  readonly zone?: string;
+  readonly region?: string;
+  readonly environment?: string;
+  readonly includeUnhealthy?: boolean;
+}
+
+/**
+ * A lookup's filters under the rules of a registration's fields: a filter that no instance
+ * could match is a mistake worth naming, and an unbounded one would cost the node memory.
+ */
+export function validateLookupQuery(
+  raw: RawLookupQuery,
+  limits: RegistryLimits = defaultLimits,
+): LookupQuery {
+  const label = limits.labelCharsMax;
+  return {
+    namespace: validateNamespace(raw.namespace, limits),
+    service: validateName('service', raw.service, limits.serviceNameCharsMax),
+    tags: validateTags(raw.tags, limits),
+    version: optionalLabel('version', raw.version, LABEL, label),
+    zone: optionalLabel('zone', raw.zone, LABEL, label),
+    region: optionalLabel('region', raw.region, LABEL, label),
+    environment: optionalLabel('environment', raw.environment, LABEL, label),
+    includeUnhealthy: raw.includeUnhealthy === true,
+  };
+}
+
 /** Validates the key of an existing instance (deregister, get). */
 export function validateKey(
   raw: { namespace?: string; service?: string; id?: string },
@@ -277,12 +321,13 @@ export function validateKey(
   };
 }
 
-function hasControlCharacters(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return true;
+/** A value as an error message shows it: strings quoted and escaped, objects by their type. */
+function shown(value: unknown): string {
+  if (typeof value === 'string') return quote(value);
+  if (value !== null && (typeof value === 'object' || typeof value === 'function')) {
+    return `a value of type ${Array.isArray(value) ? 'array' : typeof value}`;
   }
-  return false;
+  return String(value);
 }
 
 /** Code-unit order: the same on every machine (localeCompare is not). */

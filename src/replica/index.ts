@@ -10,11 +10,12 @@ export type {
   ProposalOutcome, ReadOutcome, ReplicaObserver, Scheduler, SnapshotProgress, StateMachine,
 } from './interfaces.js';
 export {
-  DEFAULT_NAMESPACE, Registry, validateInstance, validateKey, validateName,
-  validateNamespace, validateTtlMs, isHealthy, encodeMemberContext,
+  DEFAULT_NAMESPACE, LEASE_BYTES, Registry, instanceBytes, validateInstance,
+  validateKey, validateName, validateNamespace, validateTtlMs, validateLookupQuery, isHealthy,
+  encodeMemberContext,
   type Command, type CommandResult, type InstanceKey, type InstanceSpec, type LookupQuery,
-  type Member, type MemberAddresses, type RawInstance, type RegistryEvent, type ServiceSummary,
-  type ServingStatus, type StoredInstance,
+  type Member, type MemberAddresses, type RawInstance, type RawLookupQuery, type RegistryEvent,
+  type ServiceSummary, type ServingStatus, type StoredInstance,
 } from '../registry/index.js';
 export {
   clusterIdOf, decideFounding, decodeFoundingState, encodeFoundingState, isComplete,

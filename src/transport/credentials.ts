@@ -5,6 +5,8 @@
  * few seconds, so renewed certificates take effect without a restart (connections made before
  * keep the certificates they were made with).
  */
+import { readFileSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
 import { ChannelCredentials, ServerCredentials, experimental } from '@grpc/grpc-js';
 
 /** How often certificate files are read again. */
@@ -35,6 +37,7 @@ export function createPeerCredentials(tls?: PeerTlsFiles): PeerCredentials {
       secure: false,
     };
   }
+  checkLoads(tls);
   // One provider serves as both CA and identity source: grpc-js 1.14's server factory passes
   // its two providers to the constructor in the wrong order, harmless when they are one.
   const files = new experimental.FileWatcherCertificateProvider({
@@ -46,4 +49,16 @@ export function createPeerCredentials(tls?: PeerTlsFiles): PeerCredentials {
     channel: experimental.createCertificateProviderChannelCredentials(files, files),
     secure: true,
   };
+}
+
+/** Missing or unreadable files fail the start, saying which, instead of every connection. */
+function checkLoads(tls: PeerTlsFiles): void {
+  try {
+    createSecureContext({
+      cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile), ca: readFileSync(tls.caFile),
+    });
+  } catch (error: unknown) {
+    throw new Error(`peer TLS files do not load (${tls.certFile}, ${tls.keyFile}, ` +
+      `${tls.caFile}): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
 }

@@ -43,6 +43,10 @@ export interface WatchHubOptions<Encoded> {
   readonly watchersMax?: number;
   /** Snapshot deliveries hold at most this many events. */
   readonly snapshotChunkEvents?: number;
+  /** Snapshot and catch-up deliveries stop short of this many bytes (eventBytes). */
+  readonly deliveryBytesMax?: number;
+  readonly snapshotsInProgressMax?: number;
+  readonly snapshotMemoBytesMax?: number;
   /** An unsynced watcher scans at most this many history events per sync() call. */
   readonly syncBatchEvents?: number;
   /** At most this many unsynced watchers are served per sync() call. */
@@ -68,6 +72,9 @@ function settingsOf<Encoded>(options: WatchHubOptions<Encoded>): Settings {
     historyBytesMax: options.historyBytesMax ?? watchLimits.historyBytesMax,
     watchersMax: options.watchersMax ?? watchLimits.watchersMax,
     snapshotChunkEvents: options.snapshotChunkEvents ?? watchLimits.snapshotChunkEvents,
+    deliveryBytesMax: options.deliveryBytesMax ?? watchLimits.deliveryBytesMax,
+    snapshotsInProgressMax: options.snapshotsInProgressMax ?? watchLimits.snapshotsInProgressMax,
+    snapshotMemoBytesMax: options.snapshotMemoBytesMax ?? watchLimits.snapshotMemoBytesMax,
     syncBatchEvents: options.syncBatchEvents ?? watchLimits.syncBatchEvents,
     syncWatchersMax: options.syncWatchersMax ?? watchLimits.syncWatchersMax,
     progressIntervalMs: options.progressIntervalMs ?? watchLimits.progressIntervalMs,
@@ -94,6 +101,8 @@ export class WatchHub<Encoded> {
   private readonly catchUpQueue = new Set<Watcher<Encoded>>();
   /** Snapshots at the current revision by filter: watchers of one filter share the encoding. */
   private readonly snapshots = new Map<string, Snapshot<Encoded>>();
+  /** Snapshots some watcher is being sent (bounded by snapshotsInProgressMax). */
+  private readonly inProgress = new Set<Snapshot<Encoded>>();
   private revisionValue: number;
   /** The latest time seen (watch, sync); publish() has no clock and stamps writes with it. */
   private nowMs = Number.NEGATIVE_INFINITY;
@@ -133,7 +142,7 @@ export class WatchHub<Encoded> {
       `published revision ${revision} <= ${this.revisionValue}`);
     const entries = events.map((event) => this.entryOf(event, revision));
     this.revisionValue = revision;
-    this.snapshots.clear();
+    this.dropCurrentSnapshots();
     this.history.append(entries);
     for (const [group, matched] of this.synced.targetsFor(entries)) {
       this.fanOut(group, eventsDelivery(matched));
@@ -188,7 +197,7 @@ export class WatchHub<Encoded> {
     if (watcher.synced) this.leaveSynced(watcher);
     this.catchUpQueue.delete(watcher);
     watcher.cancelled = true;
-    watcher.snapshot = undefined;
+    this.releaseSnapshot(watcher);
   }
 
   /** The sink drained: the watcher catches up at the next sync(). */
@@ -221,7 +230,7 @@ export class WatchHub<Encoded> {
     const previous = this.revisionValue;
     this.revisionValue = revision;
     this.history.clear(revision);
-    this.snapshots.clear();
+    this.dropCurrentSnapshots();
     for (const watcher of this.watchers.values()) this.resetWatcher(watcher, previous);
   }
 
@@ -327,7 +336,13 @@ export class WatchHub<Encoded> {
    * it is being sent), then the history after its position, then caughtUp and live.
    */
   private step(watcher: Watcher<Encoded>): void {
-    if (this.needsSnapshot(watcher)) this.startSnapshot(watcher);
+    if (this.needsSnapshot(watcher)) {
+      // A snapshot it was being sent is of no use now: its slot goes first.
+      this.releaseSnapshot(watcher);
+      // Its turn comes when a snapshot in progress is done (it stays in the queue).
+      if (!this.mayStartSnapshot(watcher.filter)) return;
+      this.startSnapshot(watcher);
+    }
     let budget = this.settings.syncBatchEvents;
     if (watcher.snapshot !== undefined) {
       budget -= this.sendSnapshotChunks(watcher, budget);
@@ -350,10 +365,17 @@ export class WatchHub<Encoded> {
       watcher.coveredRevision < this.history.compactRevision;
   }
 
+  private mayStartSnapshot(filter: WatchFilter): boolean {
+    return this.inProgress.size < this.settings.snapshotsInProgressMax ||
+      this.snapshots.has(filterKey(filter));
+  }
+
   private startSnapshot(watcher: Watcher<Encoded>): void {
     const snapshot = this.snapshotFor(watcher.filter);
     assert(snapshot.revision >= watcher.coveredRevision,
       `snapshot at ${snapshot.revision} behind watcher ${watcher.id}`);
+    snapshot.holders += 1;
+    this.inProgress.add(snapshot);
     watcher.snapshot = snapshot;
     watcher.snapshotChunk = 0;
     watcher.snapshotNeeded = false;
@@ -373,7 +395,10 @@ export class WatchHub<Encoded> {
       revision: this.revisionValue,
       instances,
       encode: this.encode,
+      eventBytes: this.eventBytes,
       chunkEvents: this.settings.snapshotChunkEvents,
+      chunkBytes: this.settings.deliveryBytesMax,
+      memoBytes: this.settings.snapshotMemoBytesMax,
     });
     this.snapshots.set(key, snapshot);
     return snapshot;
@@ -384,15 +409,33 @@ export class WatchHub<Encoded> {
     const snapshot = watcher.snapshot;
     assert(snapshot !== undefined, `watcher ${watcher.id} has no snapshot to send`);
     let sent = 0;
-    while (watcher.snapshotChunk < snapshot.chunkCount) {
+    while (snapshot.has(watcher.snapshotChunk)) {
       const chunk = snapshot.chunk(watcher.snapshotChunk);
       if (sent > 0 && sent + chunk.events.length > budget) break;
       watcher.snapshotChunk += 1;
       sent += chunk.events.length;
       if (!this.writeUnsynced(watcher, chunk)) break;
     }
-    if (watcher.snapshotChunk === snapshot.chunkCount) watcher.snapshot = undefined;
+    if (!snapshot.has(watcher.snapshotChunk)) this.releaseSnapshot(watcher);
     return sent;
+  }
+
+  /** The watcher is done with its snapshot (sent, cancelled, or replaced by a newer one). */
+  private releaseSnapshot(watcher: Watcher<Encoded>): void {
+    const snapshot = watcher.snapshot;
+    if (snapshot === undefined) return;
+    watcher.snapshot = undefined;
+    snapshot.holders -= 1;
+    if (snapshot.holders === 0) this.inProgress.delete(snapshot);
+  }
+
+  /**
+   * The revision moved: new watchers get a new snapshot, so the old ones keep no encodings
+   * for them (their holders encode the chunks they still need as they go).
+   */
+  private dropCurrentSnapshots(): void {
+    for (const snapshot of this.snapshots.values()) snapshot.forgetEncodings();
+    this.snapshots.clear();
   }
 
   /**
@@ -405,15 +448,20 @@ export class WatchHub<Encoded> {
     const history = this.history;
     const fullBudget = budget === this.settings.syncBatchEvents;
     const matched: HistoryEntry<Encoded>[] = [];
+    let matchedBytes = 0;
     let index = history.firstIndexAfter(watcher.coveredRevision);
     let scanned = 0;
     while (index < history.length) {
       const end = history.revisionEnd(index);
       const alone = scanned === 0 && fullBudget;
       if (scanned + (end - index) > budget && !alone) break;
+      if (matchedBytes >= this.settings.deliveryBytesMax) break;
       for (let position = index; position < end; position += 1) {
         const entry = history.at(position);
-        if (matchesFilter(watcher.filter, entry.event.instance)) matched.push(entry);
+        if (matchesFilter(watcher.filter, entry.event.instance)) {
+          matched.push(entry);
+          matchedBytes += entry.bytes;
+        }
       }
       scanned += end - index;
       watcher.coveredRevision = history.at(index).event.revision;

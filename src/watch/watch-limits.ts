@@ -15,6 +15,19 @@ export const watchLimits = {
   watchersMax: 100_000,
   /** Events in one snapshot delivery. */
   snapshotChunkEvents: 1000,
+  /**
+   * Bytes (as eventBytes counts them) of one snapshot or catch-up delivery, one response on
+   * the wire: a stream is bounded in bytes, and a delivery is what one write can add to it.
+   * A single command's events still go together (a watcher sees whole revisions).
+   */
+  deliveryBytesMax: 64 * 1024,
+  /**
+   * Snapshots being sent at once, each holding the list of its instances: watchers that need
+   * another one wait their turn (a snapshot at the current revision is shared, not counted).
+   */
+  snapshotsInProgressMax: 16,
+  /** Encoded chunks one snapshot keeps for the other watchers it is sent to, in bytes. */
+  snapshotMemoBytesMax: 2 * 1024 * 1024,
   /** History events one unsynced watcher scans (and snapshot events it is sent) per sync(). */
   syncBatchEvents: 1000,
   /** Unsynced watchers served per sync() (etcd's maxWatchersPerSync). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LookupCache } from '../../src/api/lookup-cache.js';
+import { LookupCache, entryBytes } from '../../src/api/lookup-cache.js';
 
 function counted(text: string): { encode: () => Buffer; calls: () => number } {
   let calls = 0;
@@ -31,18 +31,32 @@ describe('LookupCache', () => {
   });
 
   it('evicts the oldest answers beyond its entry and byte bounds', () => {
-    const cache = new LookupCache({ entriesMax: 2, bytesMax: 10 });
+    // Each entry: its 4 bytes, a 1-character key (2 bytes) and its overhead.
+    const entry = entryBytes('a', Buffer.alloc(4));
+    const cache = new LookupCache({ entriesMax: 2, bytesMax: entry * 2 });
     cache.get('a', 1, () => Buffer.alloc(4));
     cache.get('b', 1, () => Buffer.alloc(4));
     cache.get('c', 1, () => Buffer.alloc(4));
+    expect(cache.size).toBe(2);
     const a = counted('aaaa');
     cache.get('a', 1, a.encode);
     expect(a.calls()).toBe(1);
-    // 'c' (4 bytes) and 'a' (4 bytes) are kept; an 8-byte answer must push both out.
-    cache.get('d', 1, () => Buffer.alloc(8));
+    // 'c' and 'a' are kept; an answer twice as large must push both out.
+    cache.get('d', 1, () => Buffer.alloc(4 + entry));
     const c = counted('cccc');
     cache.get('c', 1, c.encode);
     expect(c.calls()).toBe(1);
+    expect(cache.heldBytes).toBeLessThanOrEqual(entry * 2);
+  });
+
+  it('counts the questions\' keys: huge filters cannot grow it past its byte bound', () => {
+    const cache = new LookupCache({ entriesMax: 512, bytesMax: 1024 * 1024 });
+    for (let i = 0; i < 100; i++) {
+      // A 100 KB key (as long as the filters of a lookup) with a 1-byte answer.
+      cache.get(`${i}`.padEnd(50_000, 'x'), 1, () => Buffer.alloc(1));
+    }
+    expect(cache.heldBytes).toBeLessThanOrEqual(1024 * 1024);
+    expect(cache.size).toBeLessThanOrEqual(10);
   });
 
   it('serves an answer bigger than its whole budget without keeping it', () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../src/bench/ports.js';
-import { RosterClient } from '../../src/client/index.js';
+import { RosterClient, type RosterTlsOptions } from '../../src/client/index.js';
 import { onTestFailed } from 'vitest';
 import { TcpProxy } from './tcp-proxy.js';
 
@@ -59,6 +59,10 @@ export interface NodeRow {
 export interface ClusterOptions {
   readonly nodes: number;
   readonly extraArgs?: readonly string[];
+  /** Flags for node itself, before the script (e.g. --expose-gc, as bin/roster passes). */
+  readonly nodeArgs?: readonly string[];
+  /** TLS for the harness's own clients, when the nodes serve TLS. */
+  readonly tls?: RosterTlsOptions;
 }
 
 export class TestCluster {
@@ -67,20 +71,29 @@ export class TestCluster {
   readonly root = mkdtempSync(join(tmpdir(), 'roster-it-'));
   private readonly clients: RosterClient[] = [];
   private readonly extraArgs: readonly string[];
+  private readonly nodeArgs: readonly string[];
+  private readonly tls: RosterTlsOptions | undefined;
 
-  private constructor(extraArgs: readonly string[]) {
-    this.extraArgs = extraArgs;
+  private constructor(options: ClusterOptions) {
+    this.extraArgs = options.extraArgs ?? [];
+    this.nodeArgs = options.nodeArgs ?? [];
+    this.tls = options.tls;
   }
 
   static async start(options: ClusterOptions): Promise<TestCluster> {
     assertBuilt();
-    const cluster = new TestCluster(options.extraArgs ?? []);
-    // A failed test shows what every node logged (the last 20 KB each).
-    onTestFailed(() => {
-      for (const node of cluster.nodes) {
-        console.error(`---- ${node.name} (last output) ----\n${node.output}`);
-      }
-    });
+    const cluster = new TestCluster(options);
+    // A failed test shows what every node logged (the last 20 KB each). A cluster started
+    // in a beforeAll hook has no test to attach this to.
+    try {
+      onTestFailed(() => {
+        for (const node of cluster.nodes) {
+          console.error(`---- ${node.name} (last output) ----\n${node.output}`);
+        }
+      });
+    } catch {
+      // Outside a test.
+    }
     const names = Array.from({ length: options.nodes }, (_, i) => `n${i + 1}`);
     for (const name of names) await cluster.allocate(name);
     const initialCluster = cluster.nodes
@@ -132,7 +145,7 @@ export class TestCluster {
   }
 
   launch(node: NodeHandle): void {
-    const args = [MAIN, 'serve', '--name', node.name, '--data-dir', node.dataDir,
+    const args = [...this.nodeArgs, MAIN, 'serve', '--name', node.name, '--data-dir', node.dataDir,
       '--listen', node.client, '--peer-listen', node.peer, '--http-listen', node.http,
       '--heartbeat-interval-ms', String(HEARTBEAT_MS),
       '--election-timeout-ms', String(ELECTION_MS),
@@ -203,7 +216,10 @@ export class TestCluster {
   }
 
   client(endpoints: readonly string[] = this.runningEndpoints()): RosterClient {
-    const client = new RosterClient({ endpoints, timeoutMs: 3_000, attempts: 12 });
+    const client = new RosterClient({
+      endpoints, timeoutMs: 3_000, attempts: 12,
+      ...(this.tls === undefined ? {} : { tls: this.tls }),
+    });
     this.clients.push(client);
     return client;
   }

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { RosterError } from '../../src/core/errors.js';
 import { limits } from '../../src/core/limits.js';
+import { hasControlCharacters, hasInvisibleFormatting } from '../../src/core/text.js';
 import {
   DEFAULT_NAMESPACE, DEFAULT_WEIGHT, validateAddress, validateInstance, validateKey,
-  validateNamespace, validateTtlMs, type RawInstance,
+  validateLookupQuery, validateNamespace, validateTtlMs, type RawInstance,
 } from '../../src/registry/index.js';
 
 /** A minimal valid registration; cases patch one field of it. */
@@ -196,7 +197,7 @@ describe('validateInstance: port', () => {
     ['negative', withField('port', -80), `${range} -80`],
     ['1.5', withField('port', 1.5), `${range} 1.5`],
     ['NaN', withField('port', Number.NaN), `${range} NaN`],
-    ['"80" as a string', withField('port', '80'), `${range} 80`],
+    ['"80" as a string', withField('port', '80'), `${range} "80"`],
     ['null', withField('port', null), `${range} null`],
     ['missing', without('port'), 'port is required'],
   ])('refuses port %s', (_name, raw, why) => {
@@ -245,6 +246,12 @@ describe('validateInstance: tags', () => {
     ['a tag with a newline', ['a\nb'], 'has control characters'],
     ['a tag with a NUL', ['a\u0000'], 'has control characters'],
     ['a tag with DEL', ['\u007f'], 'has control characters'],
+    ['a tag with a right-to-left override', ['prod\u202Eved'], 'bidirectional-text controls'],
+    ['a tag with a left-to-right isolate', ['\u2066a'], 'bidirectional-text controls'],
+    ['a tag with a right-to-left mark', ['a\u200Fb'], 'zero-width characters'],
+    ['a tag with a zero-width space', ['pr\u200Bod'], 'zero-width characters'],
+    ['a tag with a zero-width joiner', ['a\u200Db'], 'zero-width characters'],
+    ['a tag with a byte-order mark', ['\uFEFFprod'], 'zero-width characters'],
     ['a string instead of a list', 'a,b', 'must be a list of strings'],
   ])('refuses %s', (_name, tags, why) => {
     expectInvalid(() => validateInstance(withField('tags', tags)), 'tags', why);
@@ -283,6 +290,11 @@ describe('validateInstance: metadata', () => {
     ['a non-ASCII key', { 'clé': 'v' }, 'must be 1-128 characters'],
     ['an empty key', { '': 'v' }, 'must be 1-128 characters'],
     ['a 129-char key', { ['k'.repeat(129)]: 'v' }, 'must be 1-128 characters'],
+    ['a value with a newline', { k: 'a\nb' }, 'value of "k" has control characters: "a\\u000ab"'],
+    ['a value with a NUL', { k: 'a\u0000' }, 'has control characters'],
+    ['a value with ESC (a terminal sequence)', { k: '\u001b[31mred' }, 'has control characters'],
+    ['a value with a C1 control', { k: 'a\u009bb' }, 'has control characters'],
+    ['a value with a tab', { k: 'a\tb' }, 'has control characters'],
     ['a number value', { k: 1 }, 'value of "k" must be a string'],
     ['a null value', { k: null }, 'value of "k" must be a string'],
     ['an array', ['a'], 'must be a map of strings'],
@@ -317,12 +329,63 @@ describe('validateInstance: metadata', () => {
   });
 });
 
+describe('error messages escape what they echo', () => {
+  it.each<[string, RawInstance, string, string]>([
+    ['a service name with a newline', withField('service', 'web\nINFO ok'), 'service',
+      '"web\\u000aINFO ok"'],
+    ['an id with a bidi override', withField('id', 'a\u202Eb'), 'id', '"a\\u202eb"'],
+    ['an address with an escape sequence', withField('address', '\u001b[2J'), 'address',
+      '"\\u001b[2J"'],
+    ['a zone with quotes', withField('zone', 'a"b'), 'zone', '"a\\"b"'],
+    ['a metadata key with a newline', withField('metadata', { 'a\nb': 'v' }), 'metadata',
+      'key "a\\u000ab"'],
+  ])('%s', (_name, raw, field, shown) => {
+    const error = thrownBy(() => validateInstance(raw)) as RosterError;
+    expect(error.field).toBe(field);
+    expect(error.message).toContain(shown);
+    expect(hasControlCharacters(error.message) || hasInvisibleFormatting(error.message))
+      .toBe(false);
+  });
+
+  it('shows at most a short prefix of a huge value', () => {
+    const error = thrownBy(() => validateInstance(withField('service', 'A'.repeat(100_000))));
+    expect((error as RosterError).message.length).toBeLessThan(300);
+  });
+});
+
+describe('validateLookupQuery: filters follow the rules of the fields they match', () => {
+  const base = { service: 'web' };
+  it.each<[string, Record<string, unknown>, string, string]>([
+    ['no service', {}, 'service', 'service is required'],
+    ['a bad namespace', { ...base, namespace: 'Prod' }, 'namespace', DNS_RULE],
+    ['65 tags', { ...base, tags: names(65) }, 'tags', 'must be at most 64'],
+    ['100,000 tags', { ...base, tags: names(100_000) }, 'tags', 'must be at most 64'],
+    ['a 129-char tag', { ...base, tags: ['t'.repeat(129)] }, 'tags', 'longer than 128'],
+    ['a tag with a bidi override', { ...base, tags: ['a\u202E'] }, 'tags', 'bidirectional'],
+    ['an empty tag', { ...base, tags: [''] }, 'tags', 'non-empty'],
+    ['a 65-char version', { ...base, version: 'v'.repeat(65) }, 'version', 'at most 64'],
+    ['a zone with a space', { ...base, zone: 'eu 1' }, 'zone', 'not allowed'],
+    ['a huge region', { ...base, region: 'r'.repeat(1_000_000) }, 'region', 'at most 64'],
+    ['an environment with a newline', { ...base, environment: 'a\nb' }, 'environment',
+      'not allowed'],
+  ])('refuses %s', (_name, raw, field, why) => {
+    expectInvalid(() => validateLookupQuery(raw), field, why);
+  });
+
+  it('normalizes: default namespace, sorted unique tags, empty filters', () => {
+    expect(validateLookupQuery({ service: 'web', tags: ['b', 'a', 'b'] })).toEqual({
+      namespace: DEFAULT_NAMESPACE, service: 'web', tags: ['a', 'b'], version: '', zone: '',
+      region: '', environment: '', includeUnhealthy: false,
+    });
+  });
+});
+
 describe('validateInstance: weight, priority, capacity', () => {
   it.each<[string, unknown, string]>([
     ['weight', -1, 'must be an integer from 0 to 1000000, got -1'],
     ['weight', 1_000_001, 'got 1000001'],
     ['weight', 1.5, 'got 1.5'],
-    ['weight', '5', 'got 5'],
+    ['weight', '5', 'got "5"'],
     ['priority', -1_000_001, 'must be an integer from -1000000 to 1000000, got -1000001'],
     ['priority', 1_000_001, 'got 1000001'],
     ['priority', 0.5, 'got 0.5'],
@@ -393,7 +456,7 @@ describe('validateTtlMs', () => {
     [1000.5, 'got 1000.5'],
     [0, 'got 0'],
     [-1000, 'got -1000'],
-    ['1000', 'got 1000'],
+    ['1000', 'got "1000"'],
     [undefined, 'got undefined'],
   ])('refuses %j', (ttl, why) => {
     expectInvalid(() => validateTtlMs(ttl), 'ttl_ms', why);
