@@ -1,7 +1,7 @@
 import { assert } from '../core/assert.js';
 import type { Prng } from '../core/prng.js';
 import {
-  EMPTY_HARD_STATE, EMPTY_SNAPSHOT, type Entry, type HardState, type Snapshot,
+  EMPTY_HARD_STATE, EMPTY_SNAPSHOT, confHistoryOf, type Entry, type HardState, type Snapshot,
 } from '../raft/index.js';
 import {
   MemoryStorage, recoveredLogProblem, type LogPersister, type PersistBatch,
@@ -127,6 +127,12 @@ export class SimDisk implements LogPersister {
    */
   knowsNoMembers(): boolean {
     return this.durable.snapshot.metadata.index === 0;
+  }
+
+  /** The membership its durable log ends with: the entry (or snapshot) index, and voters. */
+  latestConf(): { index: number; voters: number } {
+    const latest = confHistoryOf(this.recover(), Number.POSITIVE_INFINITY).latest();
+    return { index: latest.index, voters: latest.confState.voters.length };
   }
 
   /** The storage a restarting node recovers from. */

@@ -50,10 +50,20 @@ export class Replacer {
    * change still in flight could leave two, or be undone).
    */
   canReplace(): boolean {
-    const leader = this.options.cluster.leader();
-    return !this.inProgress && leader !== undefined &&
-      leader.status.confIndex <= leader.status.commit &&
-      leader.status.confState.voters.length >= 3;
+    const { cluster } = this.options;
+    const leader = cluster.leader();
+    if (this.inProgress || leader === undefined) return false;
+    const commit = leader.status.commit;
+    // Every log, up or down: a conf entry not yet committed may still take effect anywhere.
+    for (const simNode of cluster.nodes.values()) {
+      if (simNode.destroyed) continue;
+      const latest = simNode.node !== undefined
+        ? { index: simNode.node.raftStatus().confIndex,
+          voters: simNode.node.raftStatus().confState.voters.length }
+        : simNode.disk.latestConf();
+      if (latest.index > commit || latest.voters < 3) return false;
+    }
+    return true;
   }
 
   /** `formerId`'s data dir is gone: destroy it, and start its replacement on a new id. */

@@ -61,10 +61,12 @@ const REGRESSIONS: { seed: number; nodes: 3 | 5; found: string }[] = [
   // leader could not answer it. A stream's first batch now carries its sender's address.
   { seed: 241, nodes: 3, found: 'liveness: a lagging node could not answer a newer leader' },
   { seed: 258, nodes: 3, found: 'liveness: a lagging node could not answer a newer leader' },
-  // Storage faults (the harness): a disk was lost while a conf change was in flight, leaving a
-  // two-voter configuration with a lost voter; and a joined node with no snapshot yet knew no
-  // peer after a restart (it now asks the cluster again, as roster serve does).
+  // Storage faults (the harness): a disk was lost while a conf change was in flight (in the
+  // leader's log, then in another node's), leaving a two-voter configuration with a lost
+  // voter; and a joined node with no snapshot yet knew no peer after a restart (it now asks
+  // the cluster again, as roster serve does).
   { seed: 132, nodes: 3, found: 'liveness: a disk lost during a conf change' },
+  { seed: 1686, nodes: 3, found: 'liveness: a disk lost during a conf change' },
   { seed: 36, nodes: 3, found: 'liveness: a joined node without a snapshot knew no peer' },
   // Leases: a Revoke whose proposal timed out (a quorum lost for seconds) made the lease
   // renewable again while the entry stayed in the leader's log; heartbeats were answered,
@@ -104,6 +106,11 @@ describe('simulator: regression seeds', () => {
     expect(total('expired')).toBeGreaterThan(0);
     expect(total('watchDeliveries')).toBeGreaterThan(100);
     expect(total('watchResumes')).toBeGreaterThan(0);
-    expect(total('replaced')).toBeGreaterThan(0); // data dirs lost or refused, then rejoined
+  });
+
+  it('the runs lose data dirs and disks that lost writes, and the nodes rejoin', () => {
+    // Seeds where a node's data dir is lost, or refused at start, and it is replaced.
+    const results = expectSeedsPass([30_009, 30_011, 30_015], 3);
+    for (const result of results) expect(result.stats.replaced).toBeGreaterThan(0);
   });
 });
