@@ -55,10 +55,12 @@ export function createPeerCredentials(tls?: PeerTlsFiles): PeerCredentials {
 function checkLoads(tls: PeerTlsFiles): void {
   try {
     createSecureContext({
-      cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile), ca: readFileSync(tls.caFile),
+      cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile),
+      ca: readFileSync(tls.caFile),
     });
   } catch (error: unknown) {
     throw new Error(`peer TLS files do not load (${tls.certFile}, ${tls.keyFile}, ` +
-      `${tls.caFile}): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      `${tls.caFile}): ${error instanceof Error ? error.message : String(error)}`,
+    { cause: error });
   }
 }
