@@ -40,11 +40,13 @@ export class ClientListener {
 
   constructor(private readonly options: ListenerOptions) {
     const source = options.tls;
+    // Small answers leave at once: no Nagle delay waiting for the last segment to be acked.
     if (source === undefined) {
-      this.server = net.createServer((socket) => this.accepted(socket, socket));
+      this.server = net.createServer({ noDelay: true }, (socket) => this.accepted(socket, socket));
     } else {
       const server = tls.createServer({
         ...source.options(),
+        noDelay: true,
         ALPNProtocols: ['h2'],
         handshakeTimeout: options.handshakeTimeoutMs,
         requestCert: source.clientCertAuth,
