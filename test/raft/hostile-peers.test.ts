@@ -1,20 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { makeMessage, type Message } from '../../src/raft/index.js';
-import { TestNetwork, data } from './network.js';
+import { data, replicatedNetwork, type TestNetwork } from './network.js';
 
 /**
  * Messages no correct peer sends reach the core only if something upstream failed (a forgery
  * past the transport's checks, a bug): the core ignores and counts them, and goes on.
  */
 describe('Raft: messages no correct peer sends', () => {
-  /** Three nodes, 1 leading term 2, with a few entries committed everywhere. */
-  function healthy(): TestNetwork {
-    const network = new TestNetwork({ voters: [1, 2, 3] });
-    network.elect(1);
-    for (let i = 0; i < 3; i++) network.get(1).node.propose(data(`e${i}`));
-    network.stabilize();
-    return network;
-  }
+  const healthy = (): TestNetwork => replicatedNetwork(3);
 
   function stepInto(network: TestNetwork, fields: Partial<Message> & Pick<Message, 'type'>):
     void {

@@ -1,20 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryStorage } from '../../src/storage/index.js';
-import { TestNetwork, data } from './network.js';
+import { TestNetwork, data, replicatedNetwork } from './network.js';
 
 /**
  * A follower's log that ends below what it acknowledged lost writes it had synced (a log cut
  * short on disk). The leader's heartbeat shows it: Raft reports it as data, never asserts.
  */
 describe('a follower that lost synced writes', () => {
-  /** Three nodes, leader 1, five entries acknowledged by everyone. */
-  function replicated(): TestNetwork {
-    const network = new TestNetwork({ voters: [1, 2, 3] });
-    network.elect(1);
-    for (let i = 0; i < 5; i++) network.get(1).node.propose(data(`e${i}`));
-    network.stabilize();
-    return network;
-  }
+  const replicated = (): TestNetwork => replicatedNetwork(5);
 
   it('learns it from the leader\'s heartbeat, and says so instead of asserting', () => {
     const network = replicated();

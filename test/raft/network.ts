@@ -166,6 +166,15 @@ export class TestNetwork {
   }
 }
 
+/** Three voters, 1 leading term 2, with `entries` entries committed everywhere. */
+export function replicatedNetwork(entries: number): TestNetwork {
+  const network = new TestNetwork({ voters: [1, 2, 3] });
+  network.elect(1);
+  for (let i = 0; i < entries; i++) network.get(1).node.propose(data(`e${i}`));
+  network.stabilize();
+  return network;
+}
+
 export function data(text: string): Uint8Array {
   return new TextEncoder().encode(text);
 }
