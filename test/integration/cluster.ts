@@ -104,6 +104,12 @@ export class TestCluster {
       cluster.launch(node);
     }
     await cluster.waitForLeader();
+    // Every node serving, not only the leader: a test's first call may go to any of them.
+    await waitFor(async () => {
+      const rows = await cluster.statuses();
+      return rows.length === cluster.nodes.length && rows.every((row) => row.ready)
+        ? true : undefined;
+    }, { timeoutMs: ELECTION_MS * 20, what: 'every node ready' });
     return cluster;
   }
 

@@ -553,9 +553,11 @@ function opFor(step: Step, model: MemoryStorage): Op {
       const list = Array.from({ length: 1 + (b % 4) }, (_, i) => entry(first + i,
         base + (i >= 2 && c % 2 === 1 ? 1 : 0), (c + i) % 5 === 0 ? 'conf' : 'normal'));
       const newLast = first + list.length - 1;
+      // A node persists an entry only once its own term has reached the entry's.
       const term = Math.max(hs.term, base + 1);
       const hardState = flag ?
-        { term, vote: a % 4, commit: commit + (b % (newLast - commit + 1)) } : undefined;
+        { term, vote: a % 4, commit: commit + (b % (newLast - commit + 1)) } :
+        term > hs.term ? { ...hs, term } : undefined;
       return { kind: 'persist', batch: batch({ entries: list, hardState }) };
     }
     case 'snapshotBatch': {
