@@ -9,7 +9,7 @@ import type { Trace } from './trace.js';
 export type FaultKind =
   | 'crash' | 'crashLeader' | 'partition' | 'oneWay' | 'isolateLeader' | 'heal' | 'weather'
   | 'addLearner' | 'promote' | 'remove' | 'transfer' | 'churn' | 'briefPartition'
-  | 'wipe' | 'loseWrites' | 'changeBurst';
+  | 'wipe' | 'loseWrites' | 'changeBurst' | 'isolateLeaderBriefly';
 
 /** How often each fault happens in this seed's run (swarm testing: drawn per seed). */
 export interface FaultProfile {
@@ -38,6 +38,7 @@ export class FaultInjector {
   private readonly profile: FaultProfile;
   private readonly kinds: FaultKind[];
   private readonly replacer: Replacer;
+  private readonly electionTimeoutMs: number;
   private stopped = false;
   /** Until this time, a new leader is often crashed moments after its election. */
   private churnUntilMs = 0;
@@ -45,7 +46,7 @@ export class FaultInjector {
 
   constructor(options: {
     queue: EventQueue; prng: Prng; cluster: SimCluster; network: SimNetwork; trace: Trace;
-    profile: FaultProfile; replacer: Replacer;
+    profile: FaultProfile; replacer: Replacer; electionTimeoutMs: number;
   }) {
     this.queue = options.queue;
     this.prng = options.prng;
@@ -54,6 +55,7 @@ export class FaultInjector {
     this.trace = options.trace;
     this.profile = options.profile;
     this.replacer = options.replacer;
+    this.electionTimeoutMs = options.electionTimeoutMs;
     this.kinds = Object.keys(this.profile.weights) as FaultKind[];
   }
 
@@ -122,6 +124,12 @@ export class FaultInjector {
         return;
       case 'isolateLeader':
         this.isolate(this.cluster.leader()?.id);
+        return;
+      case 'isolateLeaderBriefly':
+        // About an election: the others elect a new leader and make a little progress, then
+        // the old one, with whatever it appended alone, comes back.
+        this.isolate(this.cluster.leader()?.id,
+          this.prng.intBetween(2 * this.electionTimeoutMs, 4 * this.electionTimeoutMs));
         return;
       case 'heal':
         this.network.heal();
@@ -219,14 +227,24 @@ export class FaultInjector {
     this.trace.record(this.queue.nowMs, '-', `cut ${from}->${to}`);
   }
 
-  private isolate(id: NodeId | undefined): void {
+  /** Cuts every link of node `id`; after `forMs`, if given, restores just those links. */
+  private isolate(id: NodeId | undefined, forMs?: number): void {
     if (id === undefined) return;
+    const cut: [NodeId, NodeId][] = [];
     for (const other of this.cluster.nodes.keys()) {
       if (other === id) continue;
-      this.network.cutLink(id, other);
-      this.network.cutLink(other, id);
+      for (const [a, b] of [[id, other], [other, id]] as const) {
+        if (this.network.isCut(a, b)) continue;
+        this.network.cutLink(a, b);
+        cut.push([a, b]);
+      }
     }
-    this.trace.record(this.queue.nowMs, id, 'isolated');
+    this.trace.record(this.queue.nowMs, id,
+      forMs === undefined ? 'isolated' : `isolated for ${forMs}ms`);
+    if (forMs === undefined) return;
+    this.queue.schedule(forMs, () => {
+      for (const [a, b] of cut) this.network.restoreLink(a, b);
+    });
   }
 
   private changeMembership(type: ConfChangeType): void {

@@ -76,9 +76,10 @@ function drawFocus(seed: number): Focus {
 }
 
 /**
- * Snapshots: every few entries, nothing kept below, so lagging nodes restore them. Reads:
- * no CheckQuorum, so a leader cut off from the others leads on, and only its ReadIndex round
- * keeps its reads from going stale. Membership: slower disks keep changes in flight longer.
+ * Snapshots: one after every applied entry, nothing kept below, so a node that missed even a
+ * few entries restores one. Reads: no CheckQuorum, so a leader cut off from the others leads
+ * on, and only its ReadIndex round keeps its reads from going stale. Membership: slower disks
+ * keep changes in flight longer.
  */
 function focusKnobs(focus: Focus, knobs: ReplicaKnobs): ReplicaKnobs {
   switch (focus) {
@@ -87,27 +88,34 @@ function focusKnobs(focus: Focus, knobs: ReplicaKnobs): ReplicaKnobs {
     case 'reads':
       return { ...knobs, checkQuorum: false };
     case 'snapshots':
-      // Without CheckQuorum a cut-off leader goes on appending: followers on its side grow
-      // long divergent tails, which a snapshot must then replace.
-      return { ...knobs, snapshotEntries: 8, compactionKeepEntries: 0, checkQuorum: false };
+      // Without CheckQuorum a cut-off leader goes on appending: it comes back with a
+      // divergent tail, which the snapshot it is sent must replace.
+      return { ...knobs, snapshotEntries: 1, compactionKeepEntries: 0, checkQuorum: false };
     case 'membership':
       return { ...knobs, diskLatencyMaxMs: 3 };
   }
 }
 
 /**
- * Reads: most requests are linearizable lookups, sent to whoever last led. Snapshots: busy
- * clients, so a cut-off leader's tail grows past what the others compact.
+ * Reads: many linearizable lookups, all of one service, so a stale answer contradicts a write
+ * another client saw acknowledged. Snapshots: busy clients that keep asking the node they last
+ * heard lead, so a cut-off leader's tail grows while the new leader's log grows slowly.
  */
 function focusWorkload(focus: Focus, workload: WorkloadOptions): WorkloadOptions {
-  if (focus === 'reads') return { ...workload, lookupShare: 0.75 };
-  if (focus === 'snapshots') return { ...workload, clients: 8, thinkMaxMs: 2 };
+  if (focus === 'reads') {
+    return { ...workload, lookupShare: 0.6, clients: 8, services: ['svc-0'] };
+  }
+  if (focus === 'snapshots') {
+    return { ...workload, clients: 8, thinkMaxMs: 2, leaderHintShare: 0.95 };
+  }
   return workload;
 }
 
 /**
- * Reads: leaders cut off while clients still ask them. Snapshots: nodes down or cut off long
- * enough to fall behind compaction. Membership: changes back to back.
+ * Reads and snapshots: the leader cut off for a few election timeouts, then back; faults far
+ * enough apart that an election fits between them. Reads: clients keep asking the cut-off
+ * leader. Snapshots: it returns with its tail to a leader that has compacted past it.
+ * Membership: changes back to back.
  */
 function focusFaults(focus: Focus, profile: FaultProfile): FaultProfile {
   const weights = { ...profile.weights };
@@ -115,11 +123,13 @@ function focusFaults(focus: Focus, profile: FaultProfile): FaultProfile {
     case 'mixed':
       return profile;
     case 'reads':
-      Object.assign(weights, { isolateLeader: 20, briefPartition: 10, oneWay: 6, heal: 8 });
-      return { ...profile, weights };
+      Object.assign(weights, { isolateLeader: 12, isolateLeaderBriefly: 40, briefPartition: 10,
+        oneWay: 6, crash: 2, heal: 8 });
+      return { ...profile, weights, intervalMinMs: 200, intervalMaxMs: 800 };
     case 'snapshots':
-      Object.assign(weights, { crash: 6, partition: 8, isolateLeader: 14, heal: 6 });
-      return { ...profile, weights, downtimeMaxMs: 2_000 };
+      Object.assign(weights, { isolateLeader: 0, isolateLeaderBriefly: 40, partition: 2,
+        crash: 6, heal: 10 });
+      return { ...profile, weights, downtimeMaxMs: 2_000, intervalMinMs: 100, intervalMaxMs: 600 };
     case 'membership':
       // Room for two promotions in flight (or two removals), and partitions to split them.
       Object.assign(weights, { addLearner: 12, promote: 12, remove: 10, changeBurst: 12,
@@ -177,6 +187,7 @@ export function runSeed(options: SeedOptions): SeedResult {
   const faults = new FaultInjector({
     queue, prng: prng.fork(), cluster, network, trace,
     profile: focusFaults(focus, drawFaultProfile(prng, options.nodes)), replacer,
+    electionTimeoutMs: knobs.electionTicks * knobs.tickMs,
   });
   const stats: Record<string, number> = {};
   const result = (fields: Partial<SeedResult>): SeedResult => {
@@ -440,6 +451,7 @@ function drawWorkload(prng: Prng): WorkloadOptions {
     ttlMaxMs: prng.pick([300, 600]),
     abandonChance: prng.pick([0, 0.02, 0.1]),
     lookupShare: 0.4,
+    leaderHintShare: 0.75,
   };
 }
 
@@ -455,7 +467,7 @@ function drawFaultProfile(prng: Prng, nodes: number): FaultProfile {
       isolateLeader: weight(), heal: prng.intBetween(5, 20), weather: weight(),
       addLearner: weight(), promote: weight(), remove: weight(), transfer: weight(),
       churn: weight(), briefPartition: weight(), wipe: storageWeight(),
-      loseWrites: storageWeight(), changeBurst: 0,
+      loseWrites: storageWeight(), changeBurst: 0, isolateLeaderBriefly: 0,
     },
     downtimeMaxMs: prng.pick([20, 50, 500, 2000]),
     minVoters: nodes - 1,

@@ -31,6 +31,8 @@ export interface WorkloadOptions {
   readonly abandonChance: number;
   /** Share of requests that are (linearizable) lookups; the rest register and deregister. */
   readonly lookupShare: number;
+  /** How often a client sends to the node it last heard lead, rather than to any node. */
+  readonly leaderHintShare: number;
 }
 
 export type RegistryOperation = Operation<LoggedInput, RegistryOutput>;
@@ -150,7 +152,7 @@ export class Workload {
 
   private chooseTarget(client: number): NodeId {
     const hint = this.leaderHints[client] ?? 0;
-    if (hint !== 0 && this.prng.chance(0.75)) return hint;
+    if (hint !== 0 && this.prng.chance(this.options.leaderHintShare)) return hint;
     return this.prng.pick([...this.cluster.nodes.keys()]);
   }
 

@@ -112,4 +112,22 @@ describe('log replication (Raft §5.3)', () => {
     network.stabilize();
     for (const id of [1, 2, 3]) expect(appliedTexts(network, id)).toEqual(['a', 'b']);
   });
+
+  it('an append response from an older term does not move the follower\'s match', () => {
+    // Held by the network since node 1 last led: node 2 may have had that log replaced since.
+    const network = new TestNetwork({ voters: [1, 2, 3] });
+    network.elect(1);
+    network.elect(2);
+    network.elect(1);
+    const leader = network.get(1).node;
+    const term = leader.status().term;
+    network.cut(1, 2);
+    leader.propose(data('x'));
+    network.stabilize();
+    const { lastIndex } = leader.status();
+    const before = leader.status().progress.get(2)?.match ?? 0;
+    expect(before).toBeLessThan(lastIndex);
+    leader.step(makeMessage({ type: 'appResp', from: 2, to: 1, term: term - 1, index: lastIndex }));
+    expect(leader.status().progress.get(2)?.match).toBe(before);
+  });
 });

@@ -25,7 +25,7 @@ function setup(voters: readonly NodeId[] = [1, 2, 3]) {
     id: NodeId,
     entries: Entry[],
     commit?: number,
-    options: { term?: number; vote?: number } = {},
+    options: { term?: number; vote?: number; leader?: boolean } = {},
   ) => {
     const storage = storages.get(id) as MemoryStorage;
     storage.append(entries);
@@ -33,11 +33,11 @@ function setup(voters: readonly NodeId[] = [1, 2, 3]) {
       : { term: options.term ?? 2, vote: options.vote ?? 0, commit };
     if (hardState !== undefined) storage.setHardState(hardState);
     checker.observePersisted({
-      id, storage, snapshot: undefined, entries, hardState, isLeader: false,
+      id, storage, snapshot: undefined, entries, hardState, isLeader: options.leader ?? false,
       term: options.term ?? 2,
     });
   };
-  return { checker, persist };
+  return { checker, persist, storages };
 }
 
 function violation(run: () => void): string {
@@ -110,6 +110,38 @@ describe('the safety checker has teeth', () => {
     persist(1, [entry(2, 2), entry(3, 4)]);
     persist(2, [entry(2, 2), entry(3, 4)]);
     expect(violation(() => persist(1, [], 3, { term: 4 }))).toBe('none'); // 3 has nothing newer
+  });
+
+  it('log matching: a restored snapshot leaves a stale tail in storage', () => {
+    const { checker, persist, storages } = setup();
+    persist(1, [entry(2, 2), entry(3, 2), entry(4, 2), entry(5, 2)]);
+    persist(2, [entry(2, 2), entry(3, 3, 'new')]);
+    const metadata = { ...bootstrap.metadata, index: 3, term: 3 };
+    const snapshot: Snapshot = { ...bootstrap, metadata };
+    const storage = storages.get(1) as MemoryStorage;
+    const observe = () => checker.observePersisted({
+      id: 1, storage, snapshot, entries: [], hardState: undefined, isLeader: false, term: 3,
+    });
+    // What a storage that keeps the entries after the snapshot's index holds.
+    const kept = storage.allEntries().filter((e) => e.index > 3);
+    storage.applySnapshot(snapshot);
+    expect(violation(observe)).toBe('none');
+    storage.append(kept);
+    expect(violation(observe)).toBe('log matching');
+  });
+
+  it('one conf change at a time: a leader appends a second before the first commits', () => {
+    const conf = (index: number, nodeId: number): Entry => ({
+      index, term: 2, type: 'conf',
+      data: encodeConfChange({ type: 'addLearner', nodeId, context: new Uint8Array(0) }),
+    });
+    const { persist } = setup();
+    for (const follower of [2, 3]) persist(follower, [conf(2, 4), entry(3, 2)]);
+    persist(1, [conf(2, 4)], 1, { leader: true });
+    persist(1, [entry(3, 2)], 2, { leader: true });
+    expect(violation(() => persist(1, [conf(4, 5)], 2, { leader: true }))).toBe('none');
+    expect(violation(() => persist(1, [conf(5, 6)], 2, { leader: true })))
+      .toBe('one conf change at a time');
   });
 
   it('a conf entry and a normal entry with the same bytes are different entries', () => {

@@ -113,7 +113,13 @@ export class SafetyChecker {
       this.resetLog(id, index, term);
     }
     this.appendLog(id, options.entries);
+    if (options.snapshot !== undefined || options.entries.length > 0) {
+      this.checkStorageHoldsLog(id, storage);
+    }
     if (options.hardState !== undefined) this.checkHardState(id, options.hardState, storage);
+    if (options.isLeader && options.entries.some((entry) => entry.type === 'conf')) {
+      checkOneConfChangeInFlight(id, storage);
+    }
     if (options.isLeader && this.leaderChecked.get(id) !== options.term) {
       this.leaderChecked.set(id, options.term);
       this.checkLeaderCompleteness(id, options.term, storage);
@@ -128,6 +134,22 @@ export class SafetyChecker {
         `node ${id} holds a snapshot at (${index}, term ${term}) that no durable log ever had`);
     }
     this.nodeLogs.set(id, { base: index, baseTerm: term, hashes: [hash], terms: [term] });
+  }
+
+  /**
+   * The storage Raft reads holds exactly the log Raft wrote: a restored snapshot leaves no
+   * entry after its index, and a truncation no stale tail.
+   */
+  private checkStorageHoldsLog(id: NodeId, storage: MemoryStorage): void {
+    const log = this.nodeLogs.get(id);
+    if (log === undefined) return;
+    const last = lastOf(log);
+    const stored = storage.lastIndex();
+    if (stored !== last.index || storage.term(stored) !== last.term) {
+      throw new InvariantViolation('log matching',
+        `node ${id} wrote a log ending at (${last.index}, term ${last.term}) but its storage ` +
+        `ends at (${stored}, term ${storage.term(stored)})`);
+    }
   }
 
   private appendLog(id: NodeId, entries: readonly Entry[]): void {
@@ -288,6 +310,22 @@ export class SafetyChecker {
       this.dataHashes.set(entry, hash);
     }
     return hash;
+  }
+}
+
+/**
+ * Single-server membership changes are safe only one at a time: a leader appends a conf entry
+ * only once every earlier one in its log is committed (§4.1 of Ongaro's thesis).
+ */
+function checkOneConfChangeInFlight(id: NodeId, storage: MemoryStorage): void {
+  const commit = storage.hardState().commit;
+  const from = Math.max(commit + 1, storage.firstIndex());
+  if (from > storage.lastIndex()) return;
+  const pending = storage.entries(from, storage.lastIndex() + 1, Number.POSITIVE_INFINITY)
+    .filter((entry) => entry.type === 'conf').map((entry) => entry.index);
+  if (pending.length > 1) {
+    throw new InvariantViolation('one conf change at a time',
+      `leader ${id} holds conf entries at ${pending.join(', ')} beyond its commit ${commit}`);
   }
 }
 
