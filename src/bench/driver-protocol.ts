@@ -2,12 +2,13 @@
  * What the bench asks its load driver (a separate process, so the client's CPU never counts
  * as the cluster's) and what the driver answers, one JSON object per stdout line.
  */
-import type { SystemName } from './system.js';
+import type { BenchTls, SystemName } from './system.js';
 
 interface Common {
   readonly system: SystemName;
   /** Client endpoints of the members, host:port. */
   readonly endpoints: readonly string[];
+  readonly tls?: BenchTls;
 }
 
 export type DriverSpec = Common & (

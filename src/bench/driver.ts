@@ -26,7 +26,7 @@ function targetFor(
 ): Target {
   if (spec.system === 'roster') {
     return new RosterTarget(endpoints, options.pinned === true
-      ? { attempts: 1, timeoutMs: options.timeoutMs ?? 2_000 } : {});
+      ? { attempts: 1, timeoutMs: options.timeoutMs ?? 2_000, tls: spec.tls } : { tls: spec.tls });
   }
   return new EtcdTarget(endpoints, options.pinned === true ? { faultHandling: 'none' } : {});
 }

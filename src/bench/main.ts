@@ -1,8 +1,9 @@
 /**
- * `npm run bench [-- --compare etcd] [--quick] [--runs N] [--only a,b]`: starts fresh local
- * 3-node clusters, drives them from a separate process, and reports medians of several runs
- * side by side with etcd (SPEC.md, Benchmarks). Results: bench/results/<timestamp>.json and a
- * table on stdout.
+ * `npm run bench [-- --compare etcd] [--quick] [--runs N] [--only a,b] [--tls]`: starts fresh
+ * local 3-node clusters, drives them from a separate process, and reports medians of several
+ * runs side by side with etcd (SPEC.md, Benchmarks). `--tls` serves Roster's client and peer
+ * ports over mutual TLS (etcd, if compared, stays plaintext): run with and without it to see
+ * what TLS costs. Results: bench/results/<timestamp>.json and a table on stdout.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -37,6 +38,7 @@ interface Args {
   readonly quick: boolean;
   readonly runs: number;
   readonly only: readonly string[] | undefined;
+  readonly tls: boolean;
 }
 
 function parse(): Args {
@@ -44,6 +46,7 @@ function parse(): Args {
     options: {
       compare: { type: 'string' }, quick: { type: 'boolean', default: false },
       runs: { type: 'string' }, only: { type: 'string' },
+      tls: { type: 'boolean', default: false },
     },
   });
   if (values.compare !== undefined && values.compare !== 'etcd') {
@@ -57,13 +60,13 @@ function parse(): Args {
       throw new Error(`--only: no scenario ${name} (${SCENARIOS.map((s) => s.name).join(', ')})`);
     }
   }
-  return { compare: values.compare === 'etcd', quick: values.quick, runs, only };
+  return { compare: values.compare === 'etcd', quick: values.quick, runs, only, tls: values.tls };
 }
 
 async function main(): Promise<void> {
   const args = parse();
   const sizes = args.quick ? QUICK : FULL;
-  const systems: BenchSystem[] = [new RosterSystem()];
+  const systems: BenchSystem[] = [new RosterSystem({ tls: args.tls })];
   if (args.compare) {
     console.error(`etcd ${etcdVersion()}`);
     systems.push(new EtcdSystem());
@@ -92,7 +95,7 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: totalmem() / 2 ** 30,
       node: process.version },
-    quick: args.quick, runs: args.runs, sizes,
+    quick: args.quick, runs: args.runs, tls: args.tls, sizes,
     seconds: (performance.now() - startedMs) / 1000,
     roster: medians(roster),
     ...(etcd === undefined ? {} : { etcd: medians(etcd), ratios: ratios(roster, etcd) }),

@@ -1,11 +1,14 @@
 /** Three `roster serve` processes on loopback, as SPEC.md's bench asks (100 ms / 1000 ms). */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RosterClient } from '../client/index.js';
+import { createPki } from './pki.js';
 import { freePort } from './ports.js';
-import { MemberProcess, runningPids, waitFor, type BenchSystem } from './system.js';
+import {
+  MemberProcess, runningPids, waitFor, type BenchSystem, type BenchTls,
+} from './system.js';
 
 export const HEARTBEAT_MS = 100;
 export const ELECTION_MS = 1000;
@@ -28,12 +31,20 @@ function launcherEnv(): NodeJS.ProcessEnv {
 export class RosterSystem implements BenchSystem {
   readonly name = 'roster';
   endpoints: string[] = [];
+  tls: BenchTls | undefined;
   private members: MemberProcess[] = [];
   private root = '';
   private client: RosterClient | undefined;
+  private readonly withTls: boolean;
+
+  /** With `tls`, every port serves TLS and every peer and client shows a certificate. */
+  constructor(options: { tls?: boolean } = {}) {
+    this.withTls = options.tls === true;
+  }
 
   async start(): Promise<void> {
     this.root = mkdtempSync(join(tmpdir(), 'roster-bench-'));
+    const tlsArgs = this.withTls ? this.makeCertificates() : [];
     const names = ['n1', 'n2', 'n3'];
     const ports: { client: number; peer: number; http: number }[] = [];
     for (let i = 0; i < names.length; i++) {
@@ -52,12 +63,28 @@ export class RosterSystem implements BenchSystem {
           '--listen', `127.0.0.1:${port.client}`, '--peer-listen', `127.0.0.1:${port.peer}`,
           '--http-listen', `127.0.0.1:${port.http}`, '--initial-cluster', initialCluster,
           '--heartbeat-interval-ms', String(HEARTBEAT_MS),
-          '--election-timeout-ms', String(ELECTION_MS), '--log-level', 'warn'],
+          '--election-timeout-ms', String(ELECTION_MS), '--log-level', 'warn', ...tlsArgs],
       });
     });
     for (const member of this.members) member.start();
-    this.client = new RosterClient({ endpoints: this.endpoints, timeoutMs: 2_000 });
+    const tls = this.tls === undefined ? undefined : {
+      ca: readFileSync(this.tls.caFile), cert: readFileSync(this.tls.certFile),
+      key: readFileSync(this.tls.keyFile),
+    };
+    this.client = new RosterClient({ endpoints: this.endpoints, tls, timeoutMs: 2_000 });
     await this.waitServing();
+  }
+
+  /** One CA; one certificate serves every port and dials every peer; another is the bench's. */
+  private makeCertificates(): string[] {
+    const pki = createPki('roster-bench', mkdtempSync(join(this.root, 'pki-')));
+    const server = pki.issue('server');
+    const client = pki.issue('bench', { client: true });
+    this.tls = { caFile: pki.caFile, ...client };
+    return ['--cert-file', server.certFile, '--key-file', server.keyFile,
+      '--trusted-ca-file', pki.caFile, '--client-cert-auth',
+      '--peer-cert-file', server.certFile, '--peer-key-file', server.keyFile,
+      '--peer-trusted-ca-file', pki.caFile];
   }
 
   /** A leader exists and a write commits. */

@@ -1,4 +1,5 @@
 /** The driver's view of a Roster cluster: the SDK for unary calls, the raw API for streams. */
+import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { loadApiProtos } from '../api/generated/load.js';
 import type { KeepAliveRequest } from '../api/generated/types/roster/v1/KeepAliveRequest.js';
@@ -7,6 +8,7 @@ import type {
 } from '../api/generated/types/roster/v1/KeepAliveResponse.js';
 import type { RegistryClient } from '../api/generated/types/roster/v1/Registry.js';
 import { RosterClient } from '../client/index.js';
+import type { BenchTls } from './system.js';
 import { instanceDocument, type KeepAliveChannel, type LeaseRef, type Target } from './target.js';
 
 export class RosterTarget implements Target {
@@ -14,13 +16,22 @@ export class RosterTarget implements Target {
   private readonly endpoints: readonly string[];
   private raw: RegistryClient | undefined;
 
+  private readonly credentials: grpc.ChannelCredentials;
+
   /** Calls go to endpoints[0] first (the SDK follows leader hints from there). */
   constructor(
-    endpoints: readonly string[], options: { attempts?: number; timeoutMs?: number } = {},
+    endpoints: readonly string[],
+    options: { attempts?: number; timeoutMs?: number; tls?: BenchTls } = {},
   ) {
     this.endpoints = endpoints;
+    const tls = options.tls === undefined ? undefined : {
+      ca: readFileSync(options.tls.caFile), cert: readFileSync(options.tls.certFile),
+      key: readFileSync(options.tls.keyFile),
+    };
+    this.credentials = tls === undefined ? grpc.credentials.createInsecure()
+      : grpc.credentials.createSsl(tls.ca, tls.key, tls.cert);
     this.client = new RosterClient({
-      endpoints, attempts: options.attempts ?? 8, timeoutMs: options.timeoutMs ?? 5_000,
+      endpoints, tls, attempts: options.attempts ?? 8, timeoutMs: options.timeoutMs ?? 5_000,
     });
   }
 
@@ -64,7 +75,7 @@ export class RosterTarget implements Target {
   /** A KeepAlive stream to endpoints[0], which must be the leader. */
   keepAlive(onRenewed: (count: number) => void): Promise<KeepAliveChannel> {
     this.raw ??= new (loadApiProtos().registry.roster.v1.Registry)(
-      this.endpoints[0] as string, grpc.credentials.createInsecure());
+      this.endpoints[0] as string, this.credentials);
     const call = this.raw.KeepAlive() as grpc.ClientDuplexStream<KeepAliveRequest,
       KeepAliveResponse__Output>;
     call.on('data', (response: KeepAliveResponse__Output) => {

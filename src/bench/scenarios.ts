@@ -2,6 +2,7 @@
  * The bench's scenarios, each one run on a freshly started cluster: the figures of one run,
  * by key. Every load comes from a separate driver process (run-driver.ts).
  */
+import type { DriverSpec } from './driver-protocol.js';
 import type { ClosedLoopResult } from './load-loops.js';
 import { CpuMeter, rssMiB } from './procfs.js';
 import { runDriver } from './run-driver.js';
@@ -80,7 +81,7 @@ const register: Scenario = {
     for (const concurrency of sizes.registerConcurrency) {
       const cpu = cpuBetweenMarks(system);
       const result = await runDriver({
-        system: system.name, endpoints: system.endpoints, kind: 'register', concurrency,
+        ...driverBase(system), kind: 'register', concurrency,
         warmupMs: sizes.warmupMs, durationMs: sizes.registerMs, ttlMs: 600_000,
       }, cpu.onMark) as unknown as ClosedLoopResult;
       if (result.errors > 0) {
@@ -109,7 +110,7 @@ const keepalive: Scenario = {
         // of its leases); etcd's LeaseKeepAlive renews one lease per message.
         const batch = system.name === 'roster' ? 100 : 1;
         const result = await runDriver({
-          system: system.name, endpoints: system.endpoints, kind: 'keepalive', leader,
+          ...driverBase(system), kind: 'keepalive', leader,
           leases, streams: 8, batch, inflight: system.name === 'roster' ? 8 : 256,
           warmupMs: sizes.warmupMs, durationMs: sizes.keepaliveMs,
         }, cpu.onMark) as { messagesPerSecond: number; leasesRenewedPerSecond: number };
@@ -137,7 +138,7 @@ const watch: Scenario = {
     for (const watchers of sizes.watchers) {
       Object.assign(figures, await onFreshCluster(system, async () => {
         const result = await runDriver({
-          system: system.name, endpoints: system.endpoints, kind: 'watch', watchers,
+          ...driverBase(system), kind: 'watch', watchers,
           connections: 10, warmupWrites: 5, writes: sizes.watchWrites, intervalMs: 100,
         }) as { latency: Percentiles; missing: number };
         return {
@@ -158,7 +159,7 @@ const lookup: Scenario = {
     for (const linearizable of [true, false]) {
       const mode = linearizable ? 'linearizable' : 'serializable';
       const result = await runDriver({
-        system: system.name, endpoints: system.endpoints, kind: 'lookup', instances: 100,
+        ...driverBase(system), kind: 'lookup', instances: 100,
         concurrency: 64, linearizable, warmupMs: sizes.warmupMs, durationMs: sizes.lookupMs,
       }) as unknown as ClosedLoopResult;
       if (result.errors > 0) {
@@ -181,7 +182,7 @@ const failover: Scenario = {
     let killAt = Number.NaN;
     let killed: Promise<void> = Promise.resolve();
     const result = await runDriver({
-      system: system.name, endpoints: system.endpoints, kind: 'failover', survivors,
+      ...driverBase(system), kind: 'failover', survivors,
       rateHz: 200, steadyMs: 1_500, durationMs: 6_000, timeoutMs: 2_000,
     }, (name) => {
       if (name !== 'steady') return;
@@ -207,7 +208,7 @@ const detect: Scenario = {
   run: (system, sizes) => onFreshCluster(system, async () => {
     const leader = system.endpoints[await system.leaderIndex()] as string;
     const result = await runDriver({
-      system: system.name, endpoints: system.endpoints, kind: 'detect', leader,
+      ...driverBase(system), kind: 'detect', leader,
       count: sizes.detectCount, ttlMs: 5_000, keepalives: sizes.detectKeepalives,
       spacingMs: 1_000,
     }) as { detect: Percentiles; missing: number };
@@ -218,9 +219,14 @@ const detect: Scenario = {
   }),
 };
 
+/** What every driver is told of the system. */
+function driverBase(system: BenchSystem): Pick<DriverSpec, 'system' | 'endpoints' | 'tls'> {
+  return { system: system.name, endpoints: system.endpoints, tls: system.tls };
+}
+
 function probeTarget(system: BenchSystem, endpoint: string): Target {
   return system.name === 'roster'
-    ? new RosterTarget([endpoint], { attempts: 1, timeoutMs: 1_000 })
+    ? new RosterTarget([endpoint], { attempts: 1, timeoutMs: 1_000, tls: system.tls })
     : new EtcdTarget([endpoint], { faultHandling: 'none' });
 }
 
@@ -234,7 +240,7 @@ const memory: Scenario = {
   run: (system, sizes) => onFreshCluster(system, async () => {
     const label = countLabel(sizes.memoryInstances);
     const loaded = await runDriver({
-      system: system.name, endpoints: system.endpoints, kind: 'load',
+      ...driverBase(system), kind: 'load',
       count: sizes.memoryInstances, concurrency: 256, ttlMs: 3_600_000,
     }) as { opsPerSecond: number };
     await sleep(sizes.memoryAfterLoadMs);

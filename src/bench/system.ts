@@ -3,7 +3,16 @@ import { spawn, type ChildProcess } from 'node:child_process';
 
 export type SystemName = 'roster' | 'etcd';
 
+/** PEM files for a client of a cluster that serves TLS and asks clients for certificates. */
+export interface BenchTls {
+  readonly caFile: string;
+  readonly certFile: string;
+  readonly keyFile: string;
+}
+
 export interface BenchSystem {
+  /** Set when the cluster serves TLS on its client and peer ports. */
+  readonly tls?: BenchTls;
   readonly name: SystemName;
   /** host:port of each member's client API, member i at index i. */
   readonly endpoints: readonly string[];

@@ -7,7 +7,7 @@ import {
 import { encodeCommand, validateInstance } from '../../src/registry/index.js';
 import { encodeMessages, encodeSnapshotHeader } from '../../src/transport/index.js';
 import { raftService, type RaftBatch } from '../../src/transport/proto.js';
-import { createPki } from '../support/certs.js';
+import { createPki } from '../../src/bench/pki.js';
 import { TestCluster, sleep, waitFor } from './cluster.js';
 
 /**

@@ -7,7 +7,7 @@ import { connect, type PeerCertificate } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { RosterClient, isServiceError } from '../../src/client/index.js';
-import { makePki, type TestPki } from './certs.js';
+import { createPki, type Pki } from '../../src/bench/pki.js';
 import { TestCluster, waitFor } from './cluster.js';
 
 const MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
@@ -28,14 +28,16 @@ function replace(from: string, to: string): void {
   renameSync(`${to}.new`, to);
 }
 
-function peerCertificate(address: string, pki: TestPki,
-  client: { cert: string; key: string }, alpn: string[] = ['h2']): Promise<PeerCertificate> {
+type Issued = ReturnType<Pki['issue']>;
+
+function peerCertificate(address: string, pki: Pki, client: Issued,
+  alpn: string[] = ['h2']): Promise<PeerCertificate> {
   const [host, port] = [address.slice(0, address.lastIndexOf(':')),
     Number(address.slice(address.lastIndexOf(':') + 1))];
   return new Promise((resolve, reject) => {
     const socket = connect({
-      host, port, ca: readFileSync(pki.ca), cert: readFileSync(client.cert),
-      key: readFileSync(client.key), ALPNProtocols: alpn, servername: 'localhost',
+      host, port, ca: readFileSync(pki.caFile), cert: readFileSync(client.certFile),
+      key: readFileSync(client.keyFile), ALPNProtocols: alpn, servername: 'localhost',
     }, () => {
       resolve(socket.getPeerCertificate());
       socket.end();
@@ -44,13 +46,13 @@ function peerCertificate(address: string, pki: TestPki,
   });
 }
 
-function httpsGet(address: string, pki: TestPki, client?: { cert: string; key: string }):
+function httpsGet(address: string, pki: Pki, client?: Issued):
   Promise<number> {
   return new Promise((resolve, reject) => {
     const req = request(`https://${address}/livez`, {
-      ca: readFileSync(pki.ca),
+      ca: readFileSync(pki.caFile),
       ...(client === undefined ? {} :
-        { cert: readFileSync(client.cert), key: readFileSync(client.key) }),
+        { cert: readFileSync(client.certFile), key: readFileSync(client.keyFile) }),
     }, (response) => {
       response.resume();
       resolve(response.statusCode ?? 0);
@@ -71,20 +73,21 @@ function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: st
 describe('TLS on the client and HTTP ports (etcd flags), real processes', () => {
   it('requires client certificates, forwards over TLS, serves HTTPS, and reloads certificates',
     async () => {
-      const pki = makePki(dir);
+      const pki = createPki('roster-tls', dir);
       const first = pki.issue('server-1');
       const second = pki.issue('server-2');
       const user = pki.issue('user', { client: true });
       const certFile = join(dir, 'server.pem');
       const keyFile = join(dir, 'server.key');
-      replace(first.cert, certFile);
-      replace(first.key, keyFile);
+      replace(first.certFile, certFile);
+      replace(first.keyFile, keyFile);
       const tls = {
-        ca: readFileSync(pki.ca), cert: readFileSync(user.cert), key: readFileSync(user.key),
+        ca: readFileSync(pki.caFile), cert: readFileSync(user.certFile),
+        key: readFileSync(user.keyFile),
       };
       cluster = await TestCluster.start({
         nodes: 3, tls,
-        extraArgs: ['--cert-file', certFile, '--key-file', keyFile, '--trusted-ca-file', pki.ca,
+        extraArgs: ['--cert-file', certFile, '--key-file', keyFile, '--trusted-ca-file', pki.caFile,
           '--client-cert-auth'],
       });
       const leader = await cluster.waitForLeader();
@@ -110,11 +113,11 @@ describe('TLS on the client and HTTP ports (etcd flags), real processes', () => 
 
       // The CLI's --cacert, --cert, --key.
       const ok = await cli(['lookup', 'web', '--endpoints', follower.client, '--output', 'json',
-        '--cacert', pki.ca, '--cert', user.cert, '--key', user.key]);
+        '--cacert', pki.caFile, '--cert', user.certFile, '--key', user.keyFile]);
       expect(ok.code).toBe(0);
       expect(ok.stdout).toContain('"id": "a"');
       const noCert = await cli(['lookup', 'web', '--endpoints', follower.client,
-        '--timeout-ms', '2000', '--cacert', pki.ca]);
+        '--timeout-ms', '2000', '--cacert', pki.caFile]);
       expect(noCert.code).toBe(1);
 
       // HTTPS with the same certificate; a client certificate is required there too.
@@ -124,8 +127,8 @@ describe('TLS on the client and HTTP ports (etcd flags), real processes', () => 
       // Rotated on disk: new connections get the new certificate, without a restart.
       const before = await peerCertificate(follower.client, pki, user);
       expect(before.subject.CN).toBe('server-1');
-      replace(second.key, keyFile);
-      replace(second.cert, certFile);
+      replace(second.keyFile, keyFile);
+      replace(second.certFile, certFile);
       await waitFor(async () => {
         const client = await peerCertificate(follower.client, pki, user);
         const http = await peerCertificate(follower.http, pki, user, ['http/1.1']);

@@ -19,7 +19,7 @@ import {
 } from '../../src/transport/grpc-transport.js';
 import type { TransportLogger } from '../../src/transport/peer-context.js';
 import { raftService, type RaftBatch, type SnapshotChunk } from '../../src/transport/proto.js';
-import { createPki } from '../support/certs.js';
+import { createPki } from '../../src/bench/pki.js';
 
 interface TestNode {
   readonly id: NodeId;
