@@ -24,6 +24,18 @@ export default tseslint.config(
     },
   },
   {
+    // Type-aware rules for promises: one that nobody awaits or catches loses its error, and one
+    // handed where a callback's result is ignored runs unobserved.
+    files: ['src/**/*.ts', 'test/**/*.ts'],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
+  {
     // Node scripts run as they are (no build).
     files: ['scripts/**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
@@ -40,7 +52,8 @@ export default tseslint.config(
     rules: { 'max-lines-per-function': 'off' },
   },
   {
-    // The deterministic modules: time and randomness come in from outside (DESIGN.md).
+    // The deterministic modules: time and randomness come in from outside, so the simulator
+    // can drive them (docs/ARCHITECTURE.md).
     files: ['src/raft/**', 'src/registry/**', 'src/lease/**', 'src/watch/**', 'src/health/**'],
     rules: {
       'no-restricted-globals': ['error', 'setTimeout', 'setInterval', 'setImmediate', 'process',

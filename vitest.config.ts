@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config';
 /**
  * Two groups: unit and simulator tests run in parallel (one fork per core); integration tests
  * (real processes, real elections) run afterwards, one file at a time, so two clusters never
- * compete for this 2-core machine's CPU during an election.
+ * compete for a 2-core machine's CPU during an election. `npm run test:unit`, `test:sim` and
+ * `test:integration` run one project each.
  */
 export default defineConfig({
   test: {
@@ -16,7 +17,15 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/integration/**'],
+          exclude: ['test/integration/**', 'test/sim/**'],
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'sim',
+          include: ['test/sim/**/*.test.ts'],
           sequence: { groupOrder: 0 },
         },
       },

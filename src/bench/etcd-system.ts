@@ -1,6 +1,6 @@
 /**
  * Three etcd members on loopback (Debian's etcd-server), flags as in the baseline
- * (../shared/reference/etcd-baseline.md): the same heartbeat and election timeouts as Roster.
+ * (BENCHMARKS.md): the same heartbeat and election timeouts as Roster.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- --compare etcd] [--quick] [--runs N] [--only a,b] [--tls]`: starts fresh
  * local 3-node clusters, drives them from a separate process, and reports medians of several
- * runs side by side with etcd (SPEC.md, Benchmarks). `--tls` serves Roster's client and peer
+ * runs side by side with etcd (BENCHMARKS.md). `--tls` serves Roster's client and peer
  * ports over mutual TLS (etcd, if compared, stays plaintext): run with and without it to see
  * what TLS costs. Results: bench/results/<timestamp>.json and a table on stdout.
  */
@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { packageRoot } from '../api/generated/load.js';
+import { packageRoot } from '../wire/index.js';
 import { EtcdSystem, etcdVersion } from './etcd-system.js';
 import { ratios, summarize, table, type RunFigures } from './report.js';
 import { RosterSystem } from './roster-system.js';

@@ -1,4 +1,4 @@
-/** Three `roster serve` processes on loopback, as SPEC.md's bench asks (100 ms / 1000 ms). */
+/** Three `roster serve` processes on loopback (heartbeat 100 ms, election 1000 ms). */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

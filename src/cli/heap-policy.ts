@@ -12,10 +12,10 @@ const CHECK_INTERVAL_MS = 5_000;
 
 /**
  * V8 lets the old generation grow to up to 4x what survived the last full GC when it judges
- * GC cheap, which a busy server's allocation pattern makes it judge: a leader holding 100,000
- * instances (~150 MB live) kept ~375 MB of heap, and 360-580 MB resident. Capping the
- * headroom at 50% holds each node to ~220-320 MB resident, loading as fast (30% was no
- * better within the noise, and costs more full GCs). A small heap keeps V8's own
+ * GC cheap, which a busy server's allocation pattern makes it judge: a leader holding many
+ * instances keeps a heap over twice its live data. Capping the headroom at 50% keeps resident
+ * memory near the live data and loads as fast (a lower cap costs more full collections for
+ * no gain; BENCHMARKS.md has the figures). A small heap keeps V8's own
  * sizing: there a cap means a full GC every few MB of garbage, a quarter more CPU per write
  * for no memory worth saving. The flag is read whenever V8 sizes the heap, so it can change
  * as the registry grows and shrinks.

@@ -16,7 +16,7 @@ import { snapshotRestore } from './snapshot-restore.js';
 import { watchCommand } from './stream-commands.js';
 
 /**
- * The `roster` command (SPEC.md). Exit status: 0 success, 1 a server-side error (message on
+ * The `roster` command (README). Exit status: 0 success, 1 a server-side error (message on
  * stderr), 2 bad usage.
  */
 const USAGE = `usage: roster <command> [flags]

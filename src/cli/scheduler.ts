@@ -7,7 +7,7 @@ export function monotonicClock(): Clock {
   return { nowMs: () => performance.now() };
 }
 
-/** The real timers, built only here (DESIGN.md: cli/ builds real clocks). */
+/** The real timers, built only here: only cli/ builds real clocks (docs/ARCHITECTURE.md). */
 export function realScheduler(): Scheduler {
   return {
     soon(task) {

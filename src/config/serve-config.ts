@@ -52,7 +52,7 @@ export interface TlsFiles {
   readonly caFile: string;
 }
 
-/** Every flag of `roster serve`; each is also ROSTER_<FLAG_IN_CAPS> (SPEC.md). */
+/** Every flag of `roster serve`; each is also ROSTER_<FLAG_IN_CAPS> (README, Running a node). */
 export const SERVE_FLAGS = [
   'name', 'data-dir', 'listen', 'peer-listen', 'http-listen', 'dns-listen', 'advertise-client',
   'advertise-peer', 'initial-cluster', 'initial-cluster-state', 'join', 'heartbeat-interval-ms',

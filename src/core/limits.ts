@@ -1,5 +1,5 @@
 /**
- * Every queue, buffer, map and loop has a named bound here (DESIGN.md, Style). Values are
+ * Every queue, buffer, map and loop has a named bound here, so none grows without one. Values are
  * defaults; config/ may override the ones users can tune. Units last in names.
  */
 export const limits = {
@@ -21,9 +21,9 @@ export const limits = {
    * Bytes of committed entries handed to the application in one Ready (at least one entry).
    * Small on purpose: the rest follows a turn of the event loop later, and in that turn the
    * answers of the entries just applied leave, so clients work on them while the next slice
-   * is applied. With 8 MiB, 256 registrations in flight moved as one clump (all applied, all
-   * answered, all re-sent, all received) and each process waited on the other: 32 KiB took
-   * them from ~2,800 to ~3,450-4,300/s (16 KiB and 64 KiB were slower; BENCHMARKS.md).
+   * is applied. With large slices, requests in flight move as one clump (all applied, all
+   * answered, all re-sent, all received) and each process waits on the other (BENCHMARKS.md
+   * has how the size was chosen).
    */
   raftCommittedBytesPerReadyMax: 32 * 1024,
   /**
@@ -38,7 +38,7 @@ export const limits = {
   /** A learner is promoted only when at most this many entries behind the commit index. */
   raftPromoteLagEntriesMax: 1000,
 
-  // Registry: validation (SPEC.md, Validation and limits).
+  // Registry: validation (README, Validation).
   serviceNameCharsMax: 63,
   instanceIdCharsMax: 128,
   tagsMax: 64,
@@ -80,7 +80,7 @@ export const limits = {
   /**
    * Bytes of one request message, checked from its length prefix before any byte of it is
    * decoded (--max-request-bytes, as etcd names it). The largest valid request, a
-   * registration at every limit of SPEC.md, is ~30 KiB; etcd allows 1.5 MiB.
+   * registration at every limit of README's Validation, is ~30 KiB; etcd allows 1.5 MiB.
    */
   requestBytesMax: 1_572_864,
   /** Bytes of one response message (a Lookup of a large service is the largest). */

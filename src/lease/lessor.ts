@@ -78,8 +78,8 @@ type Settings = { readonly [Name in keyof typeof lessorDefaults]: number };
  * The leader-local lease manager. Heartbeats stay in memory: renew moves a lease in a deadline
  * wheel. What must go through Raft is returned as data: due() names the leases to revoke in
  * one batch, checkpoints() the remaining TTLs worth persisting. Followers hold nothing.
- * Leases live in slots (lease-slots.ts) and both wheels hold slots, not ids: at 100,000
- * leases that is ~110 bytes each, mostly off the JS heap, instead of ~260 in objects.
+ * Leases live in slots (lease-slots.ts) and both wheels hold slots, not ids: a lease costs
+ * a slot's bytes, mostly off the JS heap, rather than objects (BENCHMARKS.md has the figures).
  *
  * Checkpoints use a second wheel, kept lazily: an entry fires when the remaining TTL would
  * have fallen more than the drift below the checkpointed value if the lease were never

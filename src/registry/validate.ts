@@ -8,7 +8,7 @@ import {
 
 /**
  * Validation of what clients send, before anything is proposed: a bad request changes
- * nothing and the error names the field and why (SPEC.md, Validation and limits). Pure and
+ * nothing and the error names the field and why (README, Validation). Pure and
  * shared by the API and the SDK. Everything is normalized (defaults, sorted tags and keys),
  * so equal registrations compare equal.
  */

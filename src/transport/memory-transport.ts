@@ -21,7 +21,7 @@ export interface MemoryTransport extends Transport {
   close(): void;
 }
 
-/** Nodes one network holds (a named bound, DESIGN.md). */
+/** Nodes one network holds (a named bound). */
 export const MEMORY_NETWORK_NODES_MAX = 1024;
 
 export class MemoryNetwork {

@@ -1,5 +1,5 @@
 /**
- * The watch hub's named bounds (DESIGN.md, Style: a named limit on every queue, buffer, map and
+ * The watch hub's named bounds (a named limit on every queue, buffer, map and
  * loop). Values are defaults; the node passes overrides through WatchHubOptions.
  */
 export const watchLimits = {

@@ -84,7 +84,7 @@ describe('bad input is refused with INVALID_ARGUMENT and changes nothing', () =>
     ['named port out of range', { ...good, ports: { http: 70_000 } }, 'port'],
   ];
 
-  it('each rule of SPEC.md', async () => {
+  it('each validation rule of the README', async () => {
     cluster = await TestCluster.start({ nodes: 3 });
     const client = cluster.client();
     await client.register({ instance: good });
