@@ -1,6 +1,6 @@
 import type * as grpc from '@grpc/grpc-js';
 import { RosterError } from '../core/errors.js';
-import { validateName, type MemberView, type RegistryNode } from '../replica/index.js';
+import { validateName, type MemberView, type RegistryFacade } from '../replica/api-surface.js';
 import { callUnary, type LeaderForwarder } from './forward.js';
 import type { ClusterHandlers } from './generated/types/roster/v1/Cluster.js';
 import type { Member } from './generated/types/roster/v1/Member.js';
@@ -33,7 +33,7 @@ export function clusterHandlers(context: HandlerContext): Partial<ClusterHandler
   const { node, forwarder } = context;
   return {
     MemberList: unary(context, async () => {
-      await node.readBarrier();
+      await node.read('LINEARIZABLE');
       return memberList(node);
     }),
     MemberAdd: unary(context, (call) => memberAdd(node, forwarder, call)),
@@ -55,14 +55,14 @@ function toMemberMessage(member: MemberView): Member {
   };
 }
 
-function memberList(node: RegistryNode): MemberListResponse {
+function memberList(node: RegistryFacade): MemberListResponse {
   return { members: node.members().map(toMemberMessage), leader_id: node.leaderId() };
 }
 
 type Call<Request> = grpc.ServerUnaryCall<Request, unknown>;
 
 async function memberAdd(
-  node: RegistryNode,
+  node: RegistryFacade,
   forwarder: LeaderForwarder,
   call: Call<MemberAddRequest__Output>,
 ): Promise<MemberAddResponse> {
@@ -94,7 +94,7 @@ async function memberAdd(
 }
 
 async function memberChange(
-  node: RegistryNode,
+  node: RegistryFacade,
   forwarder: LeaderForwarder,
   call: Call<MemberRemoveRequest__Output | MemberPromoteRequest__Output>,
   change: 'remove' | 'promote',
@@ -110,7 +110,7 @@ async function memberChange(
     : callUnary(clients.cluster.MemberPromote.bind(clients.cluster), request, metadata, options));
 }
 
-function memberIdFromRequest(node: RegistryNode, request: { id: number; name: string }): number {
+function memberIdFromRequest(node: RegistryFacade, request: { id: number; name: string }): number {
   const id = optionalId('id', request.id);
   if (id !== 0) return id;
   if (request.name === '') {
@@ -120,7 +120,7 @@ function memberIdFromRequest(node: RegistryNode, request: { id: number; name: st
 }
 
 /** Names are unique among members; a name no member has is NOT_FOUND. */
-function memberIdOfName(node: RegistryNode, field: string, value: string): number {
+function memberIdOfName(node: RegistryFacade, field: string, value: string): number {
   const name = validateName(field, value, 63);
   const member = node.memberNamed(name);
   if (member === undefined) {
@@ -130,7 +130,7 @@ function memberIdOfName(node: RegistryNode, field: string, value: string): numbe
 }
 
 async function transfer(
-  node: RegistryNode,
+  node: RegistryFacade,
   forwarder: LeaderForwarder,
   call: Call<TransferLeadershipRequest__Output>,
 ): Promise<TransferLeadershipResponse> {
@@ -144,7 +144,7 @@ async function transfer(
       clients.cluster.TransferLeadership.bind(clients.cluster), request, metadata, options));
 }
 
-function status(node: RegistryNode): StatusResponse {
+function status(node: RegistryFacade): StatusResponse {
   const status = node.status();
   return {
     id: status.id,

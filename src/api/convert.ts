@@ -1,4 +1,4 @@
-import type { RawInstance, ServiceSummary, StoredInstance } from '../replica/index.js';
+import type { RawInstance, ServiceSummary, StoredInstance } from '../replica/api-surface.js';
 import type { Instance, Instance__Output } from './generated/types/roster/v1/Instance.js';
 import type {
   ServiceSummary as ServiceSummaryMessage,

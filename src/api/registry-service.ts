@@ -2,8 +2,8 @@ import type * as grpc from '@grpc/grpc-js';
 import { RosterError } from '../core/errors.js';
 import {
   LEASE_BYTES, instanceBytes,
-  type Command, type CommandResult, type InstanceSpec, type RegistryNode,
-} from '../replica/index.js';
+  type Command, type CommandResult, type InstanceSpec, type RegistryFacade, type RegistryView,
+} from '../replica/api-surface.js';
 import { toInstanceMessage, toServiceSummaryMessage } from './convert.js';
 import { callUnary, type LeaderForwarder } from './forward.js';
 import type { DeregisterRequest__Output } from './generated/types/roster/v1/DeregisterRequest.js';
@@ -17,7 +17,7 @@ import type { LookupResponse } from './generated/types/roster/v1/LookupResponse.
 import type { RegisterRequest__Output } from './generated/types/roster/v1/RegisterRequest.js';
 import type { RegisterResponse } from './generated/types/roster/v1/RegisterResponse.js';
 import type { RegistryHandlers } from './generated/types/roster/v1/Registry.js';
-import { loadApiProtos } from './generated/load.js';
+import { loadApiProtos } from '../wire/index.js';
 import { randomLeaseId } from './lease-ids.js';
 import { LookupCache } from './lookup-cache.js';
 import {
@@ -77,13 +77,14 @@ async function proposeRegister(
   context: HandlerContext, instance: InstanceSpec, lease: RegisterLease,
 ): Promise<Registered> {
   const { node } = context;
-  const release = context.quota.admit(node.registry.stateBytes, addedBytes(node, instance, lease));
+  const state = node.local;
+  const release = context.quota.admit(state.stateBytes, addedBytes(state, instance, lease));
   try {
     for (let draw = 0; draw < LEASE_ID_DRAWS_MAX; draw++) {
       const command: Command = lease !== undefined && 'ttlMs' in lease
-        ? { op: 'register', instance, lease: { ttlMs: lease.ttlMs, grantId: freeLeaseId(node) } }
+        ? { op: 'register', instance, lease: { ttlMs: lease.ttlMs, grantId: freeLeaseId(state) } }
         : { op: 'register', instance, lease };
-      const result = await node.propose(command);
+      const result = await node.write(command);
       if (!result.ok && result.failure.code === 'conflict') continue;
       const registered = expectOk(result);
       if (registered.op !== 'register') throw unexpected(registered);
@@ -96,23 +97,23 @@ async function proposeRegister(
 }
 
 /** What a registration adds to the state: the instance (less the one it replaces), a lease. */
-function addedBytes(node: RegistryNode, instance: InstanceSpec, lease: RegisterLease): number {
-  const existing = node.registry.get(instance);
+function addedBytes(state: RegistryView, instance: InstanceSpec, lease: RegisterLease): number {
+  const existing = state.get(instance);
   const replaced = existing === undefined ? 0 : instanceBytes(existing);
   const granted = lease !== undefined && 'ttlMs' in lease ? LEASE_BYTES : 0;
   return instanceBytes(instance) - replaced + granted;
 }
 
-function freeLeaseId(node: RegistryNode): number {
+function freeLeaseId(state: RegistryView): number {
   let id = randomLeaseId();
-  for (let draw = 1; draw < LEASE_ID_DRAWS_MAX && node.registry.lease(id) !== undefined; draw++) {
+  for (let draw = 1; draw < LEASE_ID_DRAWS_MAX && state.lease(id) !== undefined; draw++) {
     id = randomLeaseId();
   }
   return id;
 }
 
 async function deregister(
-  node: RegistryNode,
+  node: RegistryFacade,
   forwarder: LeaderForwarder,
   call: Call<DeregisterRequest__Output>,
 ): Promise<DeregisterResponse> {
@@ -121,10 +122,10 @@ async function deregister(
   return forwarder.run<DeregisterResponse>(call, async () => {
     if ('leaseId' in target) {
       const leaseId = target.leaseId;
-      const result = expectOk(await node.propose({ op: 'deregisterLease', leaseId }));
+      const result = expectOk(await node.write({ op: 'deregisterLease', leaseId }));
       return { revision: result.revision, removed: 'count' in result ? result.count : 0 };
     }
-    const result = expectOk(await node.propose({ op: 'deregister', key: target.key }));
+    const result = expectOk(await node.write({ op: 'deregister', key: target.key }));
     return { revision: result.revision, removed: 1 };
   }, (clients, metadata, options) =>
     callUnary(clients.registry.Deregister.bind(clients.registry), request, metadata, options));
@@ -141,22 +142,22 @@ async function lookup(
     throw new RosterError('ROSTER_ERR_RESOURCE_EXHAUSTED', 'the answers waiting for clients ' +
       'to read them fill this node\'s buffers (--max-buffered-bytes); retry shortly');
   }
-  if (consistency !== 'SERIALIZABLE') await node.readBarrier();
-  const revision = node.registry.revision;
+  const state = await node.read(consistency);
+  const revision = state.revision;
   const encoded = cache.get(JSON.stringify(query), revision, () => serializeLookup({
-    instances: node.registry.lookup(query).map(toInstanceMessage), revision,
+    instances: state.lookup(query).map(toInstanceMessage), revision,
   }));
   return encoded as unknown as LookupResponse;
 }
 
 async function listServices(
-  node: RegistryNode,
+  node: RegistryFacade,
   request: ListServicesRequest__Output,
 ): Promise<ListServicesResponse> {
   const { namespace, consistency } = validateListServices(request);
-  if (consistency !== 'SERIALIZABLE') await node.readBarrier();
-  const services = node.registry.listServices(namespace);
-  return { services: services.map(toServiceSummaryMessage), revision: node.registry.revision };
+  const state = await node.read(consistency);
+  const services = state.listServices(namespace);
+  return { services: services.map(toServiceSummaryMessage), revision: state.revision };
 }
 
 /** A command that did nothing becomes the error the client should see. */

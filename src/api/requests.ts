@@ -13,7 +13,7 @@ import {
   validateInstance, validateKey, validateLookupQuery, validateName, validateNamespace,
   validateTtlMs,
   type InstanceKey, type InstanceSpec, type LookupQuery, type ServingStatus, type WatchFilter,
-} from '../replica/index.js';
+} from '../replica/api-surface.js';
 import { toRawInstance } from './convert.js';
 import type { DeregisterRequest__Output } from './generated/types/roster/v1/DeregisterRequest.js';
 import type { KeepAliveRequest__Output } from './generated/types/roster/v1/KeepAliveRequest.js';

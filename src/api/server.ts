@@ -1,10 +1,10 @@
 import * as grpc from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
 import { limits as defaultLimits, type ClientLimits } from '../core/limits.js';
-import type { RegistryNode, Scheduler } from '../replica/index.js';
+import type { RegistryFacade, Scheduler } from '../replica/api-surface.js';
 import { clusterHandlers } from './cluster-service.js';
 import { LeaderForwarder } from './forward.js';
-import { loadApiProtos } from './generated/load.js';
+import { loadApiProtos } from '../wire/index.js';
 import { ClientListener, type TlsSource } from './listener.js';
 import { OutboundBudget } from './outbound.js';
 import { ConnectionRateLimiter } from './rate-limit.js';
@@ -16,7 +16,7 @@ import { watchHandlers } from './watch-service.js';
 import type { ApiLogger, HandlerContext } from './unary.js';
 
 export interface ApiServerOptions {
-  readonly node: RegistryNode;
+  readonly node: RegistryFacade;
   readonly logger: ApiLogger;
   readonly scheduler: Scheduler;
   /** How long a follower waits for the leader when forwarding a write. */

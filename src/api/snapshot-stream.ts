@@ -44,16 +44,9 @@ export function snapshotHandler(context: HandlerContext): grpc.handleServerStrea
 async function streamSnapshot(
   context: HandlerContext, call: SnapshotCall, ended: () => boolean,
 ): Promise<void> {
-  const { node } = context;
-  await node.readBarrier();
+  const source = await context.node.backup();
   if (ended()) return;
-  // Captured in the same turn as the barrier resolved: index, revision and state agree.
-  // After a barrier, every applied entry from the barrier's commit on is of the current
-  // term, so it is the term of the applied index.
-  const header = {
-    index: node.applied, term: node.raftStatus().term, revision: node.registry.revision,
-  };
-  const source = node.registry.snapshotStream();
+  const header = { index: source.index, term: source.term, revision: source.revision };
   let room: (() => void) | undefined;
   const outbound = context.outbound.open({
     onRoom: () => room?.(),

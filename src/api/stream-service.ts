@@ -1,6 +1,6 @@
 import type * as grpc from '@grpc/grpc-js';
 import { limits } from '../core/limits.js';
-import { loadApiProtos } from './generated/load.js';
+import { loadApiProtos } from '../wire/index.js';
 import type { StreamOutbound } from './outbound.js';
 import type { KeepAliveRequest__Output } from './generated/types/roster/v1/KeepAliveRequest.js';
 import type { KeepAliveResponse } from './generated/types/roster/v1/KeepAliveResponse.js';
@@ -93,7 +93,7 @@ function keepAlive(
         leases: renewals.map((renewal) => ({
           lease_id: renewal.id, remaining_ms: renewal.remainingMs, found: renewal.found,
         })),
-        revision: node.registry.revision,
+        revision: node.local.revision,
       });
       outbound.write(call, response, response.byteLength);
       updateFlow();

@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import type { RegistryNode } from '../replica/index.js';
+import type { RegistryFacade } from '../replica/api-surface.js';
 import { LEADER_HINT_KEY, toApiError } from './errors.js';
 import type { LeaderForwarder } from './forward.js';
 import type { OutboundBudget } from './outbound.js';
@@ -14,7 +14,7 @@ export interface ApiLogger {
 }
 
 export interface HandlerContext {
-  readonly node: RegistryNode;
+  readonly node: RegistryFacade;
   readonly logger: ApiLogger;
   readonly forwarder: LeaderForwarder;
   /** What server streams hold for their clients (outbound.ts). */

@@ -4,7 +4,7 @@
  * by these (protobuf fields may come in any order). Writing to 1,000 watchers is then 1,000
  * copies, not 1,000 protobufjs serializations. Field numbers are registry.proto's.
  */
-import type { WatchDeliveryKind } from '../replica/index.js';
+import type { WatchDeliveryKind } from '../replica/api-surface.js';
 
 const SNAPSHOT_TAG = (2 << 3) | 0;
 const CAUGHT_UP_TAG = (3 << 3) | 0;

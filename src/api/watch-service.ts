@@ -5,11 +5,11 @@
  */
 import type * as grpc from '@grpc/grpc-js';
 import { RosterError } from '../core/errors.js';
-import type { RegistryEvent, WatchDelivery, WatchSink } from '../replica/index.js';
+import type { RegistryEvent, WatchDelivery, WatchSink } from '../replica/api-surface.js';
 import { toInstanceMessage } from './convert.js';
 import { ERROR_CODE_KEY, toApiError } from './errors.js';
 import { encodeWatchResponse } from './watch-header.js';
-import { loadApiProtos } from './generated/load.js';
+import { loadApiProtos } from '../wire/index.js';
 import type { StreamOutbound } from './outbound.js';
 import { validateId, validateWatch } from './requests.js';
 import { cancelUnread, failStream, onStreamEnd, readOneAhead } from './stream-end.js';

@@ -14,11 +14,6 @@ export function summarize(runs: RunFigures): Record<string, Spread> {
   return summary;
 }
 
-/** Keys where lower is better (latencies, times, memory, CPU per op). */
-export function lowerIsBetter(key: string): boolean {
-  return /(_ms|_mb|_cores|_cpu_ms_per_op|missing)/.test(key);
-}
-
 export interface Target {
   readonly key: string;
   readonly text: string;

@@ -8,7 +8,8 @@ import { Prng } from '../core/prng.js';
 import type { ServeConfig } from '../config/index.js';
 import type { NodeId, Snapshot } from '../raft/index.js';
 import {
-  DEFAULT_LEASE_SETTINGS, Registry, RegistryNode, type FounderId, type Member, type Scheduler,
+  DEFAULT_LEASE_SETTINGS, Registry, RegistryNode, registryFacade,
+  type FounderId, type Member, type Scheduler,
 } from '../replica/index.js';
 import { LevelLog, wipeAdvice } from '../storage/index.js';
 import { GrpcTransport } from '../transport/index.js';
@@ -107,9 +108,11 @@ export async function runServe(config: ServeConfig): Promise<void> {
   running.node = started;
   const known = membership !== undefined && 'members' in membership ? membership.members : [];
   for (const member of known) setPeerOf(config, transport, member);
-  transport.answerHello(() => Promise.resolve(foundedAnswer(context, started.members())));
+  transport.answerHello(() =>
+    Promise.resolve(foundedAnswer(context, started.membership.members())));
   const api = new ApiServer({
-    node: started, logger: logger.child({ module: 'api' }), scheduler, forwardTimeoutMs: 5_000,
+    node: registryFacade(started), logger: logger.child({ module: 'api' }), scheduler,
+    forwardTimeoutMs: 5_000,
     healthIntervalMs: 250, limits: config.clientLimits, tls,
     leaderCredentials: tls?.leaderCredentials,
   });
@@ -271,13 +274,13 @@ function startHttp(listen: string, ready: () => boolean, tls: TlsFiles | undefin
 async function promoteWhenCaughtUp(running: Running, node: RegistryNode): Promise<void> {
   const { config, logger } = running;
   const endpoints = (): string[] => {
-    const known = node.members().filter((member) => member.id !== node.id)
+    const known = node.membership.members().filter((member) => member.id !== node.id)
       .map((member) => member.clientAddress).filter((address) => address !== '');
     return config.join === undefined ? known : [config.join, ...known];
   };
   while (!node.isStopped) {
     await delay(500);
-    const self = node.members().find((member) => member.id === node.id);
+    const self = node.membership.members().find((member) => member.id === node.id);
     if (self !== undefined && !self.learner) return;
     // Not a member in its own log yet (the leader's snapshot has not come), or behind.
     if (self === undefined || !node.status().ready) continue;
@@ -328,7 +331,8 @@ async function stopServing(running: Running, node: RegistryNode, api: ApiServer)
   const apiStopped = api.stop(2_000);
   if (node.isLeader()) {
     try {
-      const to = await node.transferLeadership(undefined, config.electionTimeoutMs * 2);
+      const to = await registryFacade(node)
+        .transferLeadership(undefined, config.electionTimeoutMs * 2);
       running.logger.info({ to }, 'handed leadership over');
     } catch (error: unknown) {
       running.logger.warn({ err: getErrorMessage(error) }, 'leadership transfer failed');
@@ -339,7 +343,9 @@ async function stopServing(running: Running, node: RegistryNode, api: ApiServer)
   // large registry is back in service sooner. A crash still recovers from snapshot + log.
   const snapshotStartMs = Date.now();
   try {
-    await node.snapshotNow();
+    await new Promise<void>((resolve, reject) => {
+      node.snapshotNow((error) => (error === undefined ? resolve() : reject(error)));
+    });
     running.logger.info({ ms: Date.now() - snapshotStartMs }, 'snapshot taken for the restart');
   } catch (error: unknown) {
     running.logger.warn({ err: getErrorMessage(error) }, 'snapshot at shutdown failed');

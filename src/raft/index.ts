@@ -1,7 +1,7 @@
 /** The pure Raft core: everything outside raft/ uses it through this file. */
 export { RaftNode, type RaftStatus } from './raft-node.js';
 export { CAMPAIGN_TRANSFER_CONTEXT, type RaftConfig, type RaftLogger } from './raft.js';
-export type { LocalResult, ProposeResult } from './results.js';
+export type { LocalResult, ProposeResult, Refusal, RefusalReason } from './results.js';
 export {
   LogCompactedError, LogUnavailableError, SnapshotUnavailableError, type RaftStorage,
 } from './storage.js';

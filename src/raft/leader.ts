@@ -1,11 +1,12 @@
 import { assert } from '../core/assert.js';
-import { RosterError } from '../core/errors.js';
 import { applyToConfState, decodeConfChange } from './conf-change.js';
 import type { Progress } from './progress.js';
 import { majorityValue } from './quorum.js';
 import type { Raft } from './raft.js';
 import type { PendingRead } from './read-only.js';
-import { OK, refused, type LocalResult, type ProposeResult } from './results.js';
+import {
+  OK, refused, type LocalResult, type ProposeResult, type Refusal,
+} from './results.js';
 import { LogCompactedError, SnapshotUnavailableError } from './storage.js';
 import {
   NONE, entriesBytes, type Entry, type EntryType, type Message, type NodeId,
@@ -182,22 +183,20 @@ export function sendTimeoutNow(raft: Raft, to: NodeId): void {
 // ---- Proposals ------------------------------------------------------------------------------
 
 export function propose(raft: Raft, data: Uint8Array, type: EntryType): ProposeResult {
-  if (raft.role !== 'leader') return refused(raft.notLeaderError());
-  if (!raft.voters.includes(raft.id)) {
-    return refused(new RosterError('ROSTER_ERR_PROPOSAL_DROPPED', 'this node is being removed'));
-  }
+  if (raft.role !== 'leader') return raft.notLeaderRefusal();
+  if (!raft.voters.includes(raft.id)) return refused('being-removed', 'this node is being removed');
   if (raft.leadTransferee !== NONE) {
-    return refused(new RosterError('ROSTER_ERR_PROPOSAL_DROPPED',
-      `leadership is being transferred to node ${raft.leadTransferee}`));
+    return refused('transferring',
+      `leadership is being transferred to node ${raft.leadTransferee}`);
   }
   if (type === 'conf') {
     const problem = confChangeProblem(raft, data);
-    if (problem !== undefined) return refused(problem);
+    if (problem !== undefined) return { ok: false, refusal: problem };
   }
   const bytes = data.byteLength;
   if (raft.uncommittedBytes > 0 && raft.uncommittedBytes + bytes > raft.uncommittedBytesMax) {
-    return refused(new RosterError('ROSTER_ERR_RESOURCE_EXHAUSTED',
-      `uncommitted log is full (${raft.uncommittedBytes} bytes); retry`));
+    return refused('uncommitted-full',
+      `uncommitted log is full (${raft.uncommittedBytes} bytes); retry`);
   }
   raft.uncommittedBytes += bytes;
   const entry: Entry = { term: raft.term, index: raft.log.lastIndex() + 1, type, data };
@@ -206,29 +205,29 @@ export function propose(raft: Raft, data: Uint8Array, type: EntryType): ProposeR
   return { ok: true, index: entry.index, term: entry.term };
 }
 
-function confChangeProblem(raft: Raft, data: Uint8Array): RosterError | undefined {
+function confChangeProblem(raft: Raft, data: Uint8Array): Refusal | undefined {
   if (raft.pendingConfIndex > raft.log.committed) {
-    return new RosterError('ROSTER_ERR_CONF_CHANGE_PENDING',
-      `entry ${raft.pendingConfIndex} not yet committed (commit ${raft.log.committed})`);
+    return { reason: 'conf-change-pending',
+      detail: `entry ${raft.pendingConfIndex} not yet committed (commit ${raft.log.committed})` };
   }
   const change = decodeConfChange(data);
   const before = raft.confState();
   const after = applyToConfState(before, change);
   if (after === before) {
-    return new RosterError('ROSTER_ERR_CONF_CHANGE_INVALID',
-      `${change.type} of node ${change.nodeId} does not apply to voters ` +
-      `[${before.voters.join(',')}] learners [${before.learners.join(',')}]`);
+    return { reason: 'conf-change-invalid',
+      detail: `${change.type} of node ${change.nodeId} does not apply to voters ` +
+        `[${before.voters.join(',')}] learners [${before.learners.join(',')}]` };
   }
   if (after.voters.length === 0) {
-    return new RosterError('ROSTER_ERR_CONF_CHANGE_INVALID', 'cannot remove the last voter');
+    return { reason: 'conf-change-invalid', detail: 'cannot remove the last voter' };
   }
   if (change.type === 'promote') {
     const progress = raft.progress.get(change.nodeId);
     const lag = raft.log.committed - (progress?.match ?? 0);
     if (progress === undefined || progress.state !== 'replicate' ||
       lag > raft.promoteLagEntriesMax) {
-      return new RosterError('ROSTER_ERR_CONF_CHANGE_INVALID',
-        `learner ${change.nodeId} has not caught up (${lag} entries behind); retry later`);
+      return { reason: 'conf-change-invalid',
+        detail: `learner ${change.nodeId} has not caught up (${lag} entries behind); retry later` };
     }
   }
   return undefined;
@@ -248,11 +247,11 @@ export function reduceUncommittedBytes(raft: Raft, entries: readonly Entry[]): v
 export function readIndex(raft: Raft, context: number): LocalResult {
   if (raft.role === 'leader') {
     if (!handleReadIndexRequest(raft, raft.id, context)) {
-      return refused(new RosterError('ROSTER_ERR_RESOURCE_EXHAUSTED', 'too many pending reads'));
+      return refused('reads-full', 'too many pending reads');
     }
     return OK;
   }
-  if (raft.lead === NONE) return refused(new RosterError('ROSTER_ERR_NO_LEADER'));
+  if (raft.lead === NONE) return refused('no-leader');
   raft.send({ type: 'readIndex', to: raft.lead, context });
   return OK;
 }
@@ -303,14 +302,14 @@ function respondToRead(raft: Raft, read: PendingRead): void {
 // ---- Leadership transfer and reports --------------------------------------------------------
 
 export function transferLeadership(raft: Raft, to: NodeId): LocalResult {
-  if (raft.role !== 'leader') return refused(raft.notLeaderError());
+  if (raft.role !== 'leader') return raft.notLeaderRefusal();
   if (to === raft.id) return OK;
   const progress = raft.progress.get(to);
   if (progress === undefined) {
-    return refused(new RosterError('ROSTER_ERR_TRANSFER_REFUSED', `node ${to} is not a member`));
+    return refused('transfer-refused', `node ${to} is not a member`);
   }
   if (progress.isLearner) {
-    return refused(new RosterError('ROSTER_ERR_TRANSFER_REFUSED', `node ${to} is a learner`));
+    return refused('transfer-refused', `node ${to} is a learner`);
   }
   if (raft.leadTransferee === to) return OK;
   raft.leadTransferee = to;

@@ -1,5 +1,4 @@
 import { assert } from '../core/assert.js';
-import { RosterError } from '../core/errors.js';
 import { encodeConfChange } from './conf-change.js';
 import {
   flushLeader, leaderPersisted, propose, readIndex, reduceUncommittedBytes, reportSnapshot,
@@ -64,6 +63,16 @@ export class RaftNode {
     return this.raft.id;
   }
 
+  /** This node's role now (status() without its allocations, for every request's path). */
+  get role(): Role {
+    return this.raft.role;
+  }
+
+  /** The leader this node knows of now (0: none). */
+  get leader(): NodeId {
+    return this.raft.lead;
+  }
+
   tick(): void {
     this.raft.tick();
   }
@@ -104,7 +113,7 @@ export class RaftNode {
 
   transferLeadership(to: NodeId): LocalResult {
     if (to === this.raft.id && this.raft.role !== 'leader') {
-      return refused(new RosterError('ROSTER_ERR_TRANSFER_REFUSED', 'ask the leader'));
+      return refused('transfer-refused', 'ask the leader');
     }
     return transferLeadership(this.raft, to);
   }

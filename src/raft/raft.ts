@@ -1,5 +1,4 @@
 import { assert } from '../core/assert.js';
-import { RosterError } from '../core/errors.js';
 import { limits } from '../core/limits.js';
 import type { Prng } from '../core/prng.js';
 import { sorted } from './conf-change.js';
@@ -11,6 +10,7 @@ import { Progress } from './progress.js';
 import { majorityValue, voteResult, type VoteResult } from './quorum.js';
 import { ReadOnlyQueue } from './read-only.js';
 import type { RaftStorage } from './storage.js';
+import { refused, type Refusal } from './results.js';
 import {
   NONE, makeMessage,
   type ConfState, type Entry, type HardState, type Message, type NodeId, type ReadState,
@@ -561,9 +561,9 @@ export class Raft {
 
   // ---- Local requests -----------------------------------------------------------------------
 
-  notLeaderError(): RosterError {
-    if (this.lead === NONE) return new RosterError('ROSTER_ERR_NO_LEADER');
-    return new RosterError('ROSTER_ERR_NOT_LEADER', `leader is node ${this.lead}`);
+  notLeaderRefusal(): { readonly ok: false; readonly refusal: Refusal } {
+    if (this.lead === NONE) return refused('no-leader');
+    return refused('not-leader', `leader is node ${this.lead}`);
   }
 }
 

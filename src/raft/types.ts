@@ -140,10 +140,6 @@ export interface Ready {
   readonly mustSync: boolean;
 }
 
-export function isEmptySnapshot(snapshot: Snapshot | undefined): boolean {
-  return snapshot === undefined || snapshot.metadata.index === 0;
-}
-
 export function hardStatesEqual(a: HardState, b: HardState): boolean {
   return a.term === b.term && a.vote === b.vote && a.commit === b.commit;
 }

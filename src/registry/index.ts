@@ -5,6 +5,8 @@ export {
   encodeMemberContext, decodeMemberContext,
   type MemberAddresses, type MemberChange,
 } from './members.js';
-export { INITIAL_REVISION, Registry, type LogEntry, type StateLimits } from './registry.js';
+export {
+  INITIAL_REVISION, Registry, type Applied, type LogEntry, type StateLimits,
+} from './registry.js';
 export * from './validate.js';
 export { LEASE_BYTES, instanceBytes } from './state-size.js';

@@ -1,5 +1,5 @@
 /**
- * The registry's data model (SPEC.md, gRPC API): what a service instance is, what the
+ * The registry's data model (proto/roster/v1/registry.proto): what a service instance is, what the
  * replicated commands are, and what applying them produces. Pure data, no behaviour.
  */
 
@@ -162,10 +162,6 @@ export interface ServiceSummary {
   readonly name: string;
   readonly instances: number;
   readonly healthy: number;
-}
-
-export function instanceKeyOf(instance: InstanceKey): InstanceKey {
-  return { namespace: instance.namespace, service: instance.service, id: instance.id };
 }
 
 export function formatKey(key: InstanceKey): string {

@@ -38,19 +38,34 @@ export type StateLimits =
   Pick<Limits, 'instancesMax' | 'servicesMax' | 'namespacesMax' | 'leasesMax'>;
 
 /**
- * The replicated state machine: namespaces -> services -> instances, leases, one global
- * revision bumped by every command that changes what clients see, and the members' addresses.
- * Pure and deterministic: the same commands in the same order give the same state and events
- * on every replica. Events go to `onEvents` once per command (the watch hub encodes them once
- * for every watcher); lease changes go to `onLeaseChange` (the leader's lessor).
- */
-/**
  * An empty registry is at revision 1, as etcd's store is, so that a watch's start revision 0
  * can mean "from now" and a client anchored at the very beginning can still resume "after 1"
  * without missing the first change.
  */
 export const INITIAL_REVISION = 1;
 
+/**
+ * What applying one command did: its result (for the proposer), the events watchers see, and
+ * the leases granted or removed (for the leader's lessor). The owner routes each.
+ */
+export interface Applied {
+  readonly result: CommandResult;
+  readonly events: readonly RegistryEvent[];
+  readonly leaseChanges: readonly LeaseChange[];
+}
+
+/** Where a command's events and lease changes are collected while it applies. */
+interface Effects {
+  events: RegistryEvent[];
+  leaseChanges: LeaseChange[];
+}
+
+/**
+ * The replicated state machine: namespaces -> services -> instances, leases, one global
+ * revision bumped by every command that changes what clients see, and the members' addresses.
+ * Pure and deterministic: the same commands in the same order give the same state and events
+ * on every replica. apply() returns what happened as data (Applied); it calls nobody.
+ */
 export class Registry {
   private namespaces = new Map<string, Services>();
   private memberTable = new Map<number, Member>();
@@ -60,8 +75,6 @@ export class Registry {
   private stateBytesValue = 0;
   private revisionValue = INITIAL_REVISION;
   private readonly limits: StateLimits;
-  onEvents: ((events: readonly RegistryEvent[]) => void) | undefined = undefined;
-  onLeaseChange: ((change: LeaseChange) => void) | undefined = undefined;
   /** The last snapshot's size: the next one's buffer is allocated once, this plus an eighth. */
   private lastSnapshotBytes = 0;
 
@@ -84,7 +97,7 @@ export class Registry {
 
   // ---- StateMachine -----------------------------------------------------------------------
 
-  apply(entry: LogEntry): CommandResult {
+  apply(entry: LogEntry): Applied {
     return this.applyCommand(decodeCommand(entry.data));
   }
 
@@ -169,26 +182,34 @@ export class Registry {
 
   // ---- Commands ---------------------------------------------------------------------------
 
-  applyCommand(command: Command): CommandResult {
+  applyCommand(command: Command): Applied {
+    const effects: Effects = { events: [], leaseChanges: [] };
+    const result = this.dispatch(command, effects);
+    return { result, events: effects.events, leaseChanges: effects.leaseChanges };
+  }
+
+  private dispatch(command: Command, effects: Effects): CommandResult {
     switch (command.op) {
       case 'register':
-        return this.register(command.instance, command.lease);
+        return this.register(command.instance, command.lease, effects);
       case 'deregister':
-        return this.deregister(command.key);
+        return this.deregister(command.key, effects);
       case 'deregisterLease':
-        return this.removeLeases([command.leaseId], 'deregisterLease');
+        return this.removeLeases([command.leaseId], 'deregisterLease', effects);
       case 'revoke':
-        return this.removeLeases(command.leaseIds, 'revoke');
+        return this.removeLeases(command.leaseIds, 'revoke', effects);
       case 'checkpoint':
         return this.checkpoint(command.leases);
       case 'setStatus':
-        return this.setStatus(command.leaseIds, command.status);
+        return this.setStatus(command.leaseIds, command.status, effects);
       case 'setLoad':
-        return this.setLoad(command.updates);
+        return this.setLoad(command.updates, effects);
     }
   }
 
-  private register(spec: InstanceSpec, leaseRequest: LeaseRequest | undefined): CommandResult {
+  private register(
+    spec: InstanceSpec, leaseRequest: LeaseRequest | undefined, effects: Effects,
+  ): CommandResult {
     const existing = this.get(spec);
     const wantedLease = leaseRequest !== undefined && 'id' in leaseRequest ? leaseRequest.id : 0;
     if (wantedLease !== 0 && !this.leaseTable.has(wantedLease)) {
@@ -214,7 +235,7 @@ export class Registry {
     const revision = this.revisionValue + 1;
     this.revisionValue = revision;
     const leaseId = grantsLease
-      ? this.grantLease(grantId ?? this.freeLeaseIdFrom(revision), leaseRequest.ttlMs)
+      ? this.grantLease(grantId ?? this.freeLeaseIdFrom(revision), leaseRequest.ttlMs, effects)
       : wantedLease;
     const instance = storedInstance(spec, {
       leaseId,
@@ -226,16 +247,16 @@ export class Registry {
     }, existing ?? this.anyInstanceOf(spec));
     this.put(instance);
     const reason = existing === undefined ? 'registered' : 'updated';
-    this.emit([{ type: 'PUT', reason, revision, instance }]);
+    effects.events.push({ type: 'PUT', reason, revision, instance });
     return { op: 'register', ok: true, revision, created: existing === undefined, instance };
   }
 
-  private grantLease(id: number, ttlMs: number): number {
+  private grantLease(id: number, ttlMs: number, effects: Effects): number {
     assert(Number.isSafeInteger(id) && id > 0, `lease id ${id} is not a positive safe integer`);
     assert(!this.leaseTable.has(id), `lease ${id} exists`);
     this.leaseTable.set(id, { id, ttlMs, remainingMs: ttlMs, instances: undefined });
     this.stateBytesValue += LEASE_BYTES;
-    this.onLeaseChange?.({ type: 'granted', id, ttlMs });
+    effects.leaseChanges.push({ type: 'granted', id, ttlMs });
     return id;
   }
 
@@ -259,7 +280,7 @@ export class Registry {
     if (lease !== undefined) lease.instances = removeMember(lease.instances, instance);
   }
 
-  private deregister(key: InstanceKey): CommandResult {
+  private deregister(key: InstanceKey, effects: Effects): CommandResult {
     const existing = this.get(key);
     if (existing === undefined) {
       const detail = `no instance ${formatKey(key)}`;
@@ -269,7 +290,7 @@ export class Registry {
     this.revisionValue = revision;
     this.remove(existing);
     const instance = withChanges(existing, { modRevision: revision });
-    this.emit([{ type: 'DELETE', reason: 'deregistered', revision, instance }]);
+    effects.events.push({ type: 'DELETE', reason: 'deregistered', revision, instance });
     return { op: 'deregister', ok: true, revision, count: 1 };
   }
 
@@ -277,7 +298,9 @@ export class Registry {
    * Removes leases and every instance bound to them, at one revision: a client's deregistration
    * by lease, or the lessor's batched expiry (DELETE with reason 'expired').
    */
-  private removeLeases(ids: readonly number[], op: 'deregisterLease' | 'revoke'): CommandResult {
+  private removeLeases(
+    ids: readonly number[], op: 'deregisterLease' | 'revoke', effects: Effects,
+  ): CommandResult {
     const leases = ids.map((id) => this.leaseTable.get(id)).filter((lease) => lease !== undefined);
     if (leases.length === 0) {
       if (op === 'revoke') return { op, ok: true, revision: this.revisionValue, count: 0 };
@@ -287,7 +310,7 @@ export class Registry {
     const revision = this.revisionValue + 1;
     this.revisionValue = revision;
     const reason = op === 'revoke' ? 'expired' : 'deregistered';
-    const events: RegistryEvent[] = [];
+    const events = effects.events;
     for (const lease of leases) {
       for (const instance of sortedMembers(lease.instances)) {
         assert(this.get(instance) === instance,
@@ -298,9 +321,8 @@ export class Registry {
       }
       this.leaseTable.delete(lease.id);
       this.stateBytesValue -= LEASE_BYTES;
-      this.onLeaseChange?.({ type: 'removed', id: lease.id });
+      effects.leaseChanges.push({ type: 'removed', id: lease.id });
     }
-    this.emit(events);
     return { op, ok: true, revision, count: events.length };
   }
 
@@ -313,22 +335,27 @@ export class Registry {
     return { op: 'checkpoint', ok: true, revision: this.revisionValue };
   }
 
-  private setStatus(ids: readonly number[], status: ServingStatus): CommandResult {
+  private setStatus(
+    ids: readonly number[], status: ServingStatus, effects: Effects,
+  ): CommandResult {
     return this.updateLeaseInstances('setStatus', ids.map((id) => [id, (instance) =>
-      (instance.status === status ? undefined : withChanges(instance, { status }))]));
+      (instance.status === status ? undefined : withChanges(instance, { status }))]), effects);
   }
 
   private setLoad(
     updates: readonly (readonly [number, Readonly<Record<string, number>>])[],
+    effects: Effects,
   ): CommandResult {
     return this.updateLeaseInstances('setLoad', updates.map(([id, load]) => [id, (instance) =>
-      (sameLoad(instance.load, load) ? undefined : withChanges(instance, { load: { ...load } }))]));
+      (sameLoad(instance.load, load) ? undefined : withChanges(instance, { load: { ...load } }))]),
+    effects);
   }
 
   /** Applies `change` to every instance of each lease; one revision if anything changed. */
   private updateLeaseInstances(
     op: 'setStatus' | 'setLoad',
     changes: readonly [number, (instance: StoredInstance) => StoredInstance | undefined][],
+    effects: Effects,
   ): CommandResult {
     const updated: StoredInstance[] = [];
     for (const [id, change] of changes) {
@@ -340,13 +367,12 @@ export class Registry {
     if (updated.length === 0) return { op, ok: true, revision: this.revisionValue, count: 0 };
     const revision = this.revisionValue + 1;
     this.revisionValue = revision;
-    const events = updated.map((instance): RegistryEvent => {
+    for (const instance of updated) {
       const stored = withChanges(instance, { modRevision: revision });
       this.put(stored);
-      return { type: 'PUT', reason: 'updated', revision, instance: stored };
-    });
-    this.emit(events);
-    return { op, ok: true, revision, count: events.length };
+      effects.events.push({ type: 'PUT', reason: 'updated', revision, instance: stored });
+    }
+    return { op, ok: true, revision, count: updated.length };
   }
 
   private capacityProblem(
@@ -409,10 +435,6 @@ export class Registry {
       this.serviceCount -= 1;
       if (services.size === 0) this.namespaces.delete(instance.namespace);
     }
-  }
-
-  private emit(events: readonly RegistryEvent[]): void {
-    if (events.length > 0) this.onEvents?.(events);
   }
 
   private anyInstanceOf(key: { namespace: string; service: string }): StoredInstance | undefined {

@@ -12,35 +12,21 @@ export interface RegistryState {
 }
 
 /**
- * Format 2 wrote each instance as an array of its fields in this order, not as an object: the
- * field names were half of a snapshot's bytes. Format 3 keeps the arrays and cuts the text into
- * lines: a header (revision, members, how many lease lines follow), then the leases and the
+ * The snapshot format: a format byte, then JSON text cut into lines: a header (revision,
+ * members, how many lease and profile lines follow), then the leases, the profiles and the
  * instances, CHUNK_ITEMS to a line. Each line is parsed on its own, so the parsed arrays die
  * young, before the collector has to copy them, and no string or buffer is as large as the
- * whole snapshot: restoring 100,000 instances spends a third less time and far less memory.
- * JSON text never holds a raw newline, so lines split at byte 10.
- * Format 4 splits each instance into a profile (namespace, service and the fields the replicas
- * of one deployment share: ports, protocol, version, place, tags, metadata, weight...) written
- * once, and the instance's own fields with the profile's number. 100,000 instances of a few
- * services: a third of format 3's bytes, and a restore parses and copies that much less, while
- * the instances of a profile share its lists and maps in memory. Formats 1 to 3 are still read.
+ * whole snapshot. JSON text never holds a raw newline, so lines split at byte 10. Items are
+ * arrays of their fields in a fixed order, not objects: field names would be half the bytes.
+ * Each instance is split into a profile (namespace, service and the fields the replicas of one
+ * deployment share: ports, protocol, version, place, tags, metadata, weight...) written once,
+ * and the instance's own fields with its profile's number: the instances of a profile share its
+ * lists and maps in memory. BENCHMARKS.md has what each of these choices saved.
  */
-const FORMAT_OBJECTS = 1;
-const FORMAT_TUPLES = 2;
-const FORMAT_LINES = 3;
 const FORMAT_PROFILES = 4;
 const CHUNK_ITEMS = 1024;
 const NEWLINE = 10;
 
-type InstanceTuple = [
-  namespace: string, service: string, id: string, address: string, port: number,
-  ports: StoredInstance['ports'], protocol: string, version: string, environment: string,
-  region: string, zone: string, tags: StoredInstance['tags'], metadata: StoredInstance['metadata'],
-  weight: number, priority: number, capacity: number, leaseId: number,
-  status: StoredInstance['status'], health: StoredInstance['health'], load: StoredInstance['load'],
-  createRevision: number, modRevision: number,
-];
-const TUPLE_LENGTH = 22;
 type LeaseTuple = RegistryState['leases'][number];
 
 type ProfileTuple = [
@@ -61,8 +47,8 @@ interface LinesHeader {
   readonly revision: number;
   readonly members: readonly Member[];
   readonly leaseLines: number;
-  /** Format 4: the profile lines that follow the lease lines. */
-  readonly profileLines?: number;
+  /** The profile lines that follow the lease lines. */
+  readonly profileLines: number;
 }
 
 const encoder = new TextEncoder();
@@ -170,8 +156,7 @@ export class SnapshotWriter {
   /**
    * Consecutive instances are mostly of one service and share their profile's very lists
    * and strings (stored-instance.ts): comparing those by identity spares a JSON text per
-   * instance, which at 60,000 instances was 12 MB of garbage and the full collections of the
-   * leader that came with it.
+   * instance, garbage that would cost the leader full collections while it snapshots.
    */
   private profileIndex(instance: StoredInstance): number {
     const previous = this.previous;
@@ -304,20 +289,8 @@ function profileOf(i: StoredInstance): ProfileTuple {
 
 export function decodeSnapshot(data: Uint8Array): RegistryState {
   const format = data[0];
-  assert(data.byteLength > 1 && (format === FORMAT_OBJECTS || format === FORMAT_TUPLES ||
-    format === FORMAT_LINES || format === FORMAT_PROFILES),
-  `unknown snapshot format ${String(format)}`);
-  if (format === FORMAT_LINES || format === FORMAT_PROFILES) return decodeLines(data);
-  const state = JSON.parse(decoder.decode(data.subarray(1))) as RegistryState;
-  assert(Number.isSafeInteger(state.revision) && Array.isArray(state.instances) &&
-    Array.isArray(state.members), 'snapshot is not a registry state');
-  const instances = format === FORMAT_TUPLES
-    ? (state.instances as unknown as InstanceTuple[]).map((tuple) => fromTuple(tuple))
-    : state.instances.map(fromObject);
-  return { ...state, leases: state.leases ?? [], instances };
-}
-
-function decodeLines(data: Uint8Array): RegistryState {
+  assert(data.byteLength > 1 && format === FORMAT_PROFILES,
+    `unknown snapshot format ${String(format)}: this version reads format ${FORMAT_PROFILES}`);
   let offset = 1;
   const nextLine = (): unknown => {
     let end = data.indexOf(NEWLINE, offset);
@@ -328,8 +301,8 @@ function decodeLines(data: Uint8Array): RegistryState {
   };
   const header = nextLine() as LinesHeader;
   assert(header !== null && Number.isSafeInteger(header.revision) &&
-    Array.isArray(header.members) && Number.isSafeInteger(header.leaseLines),
-  'snapshot is not a registry state');
+    Array.isArray(header.members) && Number.isSafeInteger(header.leaseLines) &&
+    Number.isSafeInteger(header.profileLines), 'snapshot is not a registry state');
   const leases: LeaseTuple[] = [];
   for (let line = 0; line < header.leaseLines; line++) {
     const chunk = nextLine();
@@ -337,7 +310,7 @@ function decodeLines(data: Uint8Array): RegistryState {
     for (const lease of chunk as LeaseTuple[]) leases.push(lease);
   }
   const profiles: ProfileTuple[] = [];
-  for (let line = 0; line < (header.profileLines ?? 0); line++) {
+  for (let line = 0; line < header.profileLines; line++) {
     const chunk = nextLine();
     assert(Array.isArray(chunk), 'snapshot profile line is malformed');
     for (const profile of chunk as ProfileTuple[]) {
@@ -350,27 +323,9 @@ function decodeLines(data: Uint8Array): RegistryState {
   while (offset < data.byteLength) {
     const chunk = nextLine();
     assert(Array.isArray(chunk), 'snapshot instance line is malformed');
-    if (header.profileLines !== undefined) {
-      for (const tuple of chunk as OwnTuple[]) instances.push(fromOwnTuple(tuple, profiles));
-      continue;
-    }
-    // Instances come grouped by service: the previous one is the sibling to share lists with.
-    for (const tuple of chunk as InstanceTuple[]) {
-      instances.push(fromTuple(tuple, instances[instances.length - 1]));
-    }
+    for (const tuple of chunk as OwnTuple[]) instances.push(fromOwnTuple(tuple, profiles));
   }
   return { revision: header.revision, members: header.members, leases, instances };
-}
-
-function fromTuple(tuple: InstanceTuple, sibling?: StoredInstance): StoredInstance {
-  assert(Array.isArray(tuple) && tuple.length === TUPLE_LENGTH, 'snapshot instance is malformed');
-  const [namespace, service, id, address, port, ports, protocol, version, environment, region,
-    zone, tags, metadata, weight, priority, capacity, leaseId, status, health, load,
-    createRevision, modRevision] = tuple;
-  return storedInstance({
-    namespace, service, id, address, port, ports, protocol, version, environment, region, zone,
-    tags, metadata, weight, priority, capacity,
-  }, { leaseId, status, health, load, createRevision, modRevision }, sibling);
 }
 
 function fromOwnTuple(tuple: OwnTuple, profiles: readonly ProfileTuple[]): StoredInstance {
@@ -385,11 +340,4 @@ function fromOwnTuple(tuple: OwnTuple, profiles: readonly ProfileTuple[]): Store
     namespace, service, id, address, port, ports, protocol, version, environment, region, zone,
     tags, metadata, weight, priority, capacity,
   }, { leaseId, status, health, load, createRevision, modRevision });
-}
-
-/** Format 1; instances saved before load figures existed have none. */
-function fromObject(instance: StoredInstance): StoredInstance {
-  return storedInstance(instance, {
-    ...instance, load: (instance as { load?: StoredInstance['load'] }).load ?? {},
-  });
 }

@@ -1,11 +1,15 @@
 /**
  * The replica facade: what api/ and cli/ use to run a node. It re-exports the registry's
- * model and validation, so api/ depends on replica/ alone (DESIGN.md module rule).
+ * model and validation, so api/ depends on replica/ alone (the module rule, docs/ARCHITECTURE.md).
  */
 export { Replica, type ReplicaOptions } from './replica.js';
+export { RegistryNode, type RegistryNodeOptions } from './registry-node.js';
 export {
-  RegistryNode, type MemberView, type NodeStatus, type RegistryNodeOptions,
-} from './registry-node.js';
+  registryFacade,
+  type BackupSource, type ReadConsistency, type RegistryFacade, type RegistryView,
+} from './facade.js';
+export type { MemberView } from './membership.js';
+export type { NodeStatus } from './node-status.js';
 export type {
   ProposalOutcome, ReadOutcome, ReplicaObserver, Scheduler, SnapshotProgress, StateMachine,
 } from './interfaces.js';

@@ -1,7 +1,7 @@
 import type { Clock } from '../core/clock.js';
 import { RosterError } from '../core/errors.js';
 import { Lessor, type LessorOptions } from '../lease/index.js';
-import type { RaftLogger } from '../raft/index.js';
+import type { RaftLogger, Role } from '../raft/index.js';
 import type {
   Command, CommandResult, LeaseChange, Registry, ServingStatus,
 } from '../registry/index.js';
@@ -47,27 +47,30 @@ export interface LeaseRenewal {
   readonly found: boolean;
 }
 
+/** What the lease keeper needs of its node: its role, a read barrier, and proposing. */
+export interface LeaseKeeperPort {
+  /** The role now; called on every KeepAlive, so it must allocate nothing. */
+  role(): Role;
+  /** Confirms leadership (a ReadIndex round, batched with every other read). */
+  readBarrier(callback: (error: RosterError | undefined) => void): void;
+  /** Proposes a command here (the leader); the callback learns its outcome. */
+  propose(command: Command, callback: (outcome: ProposalOutcome<CommandResult>) => void): void;
+}
+
 export interface LeaseKeeperOptions {
   readonly registry: Registry;
   readonly clock: Clock;
   readonly scheduler: Scheduler;
   readonly settings: LeaseSettings;
   readonly electionTimeoutMs: number;
-  readonly propose: (
-    command: Command,
-    callback: (outcome: ProposalOutcome<CommandResult>) => void,
-  ) => void;
-  /** Confirms leadership (a ReadIndex round, batched with every other read). */
-  readonly readBarrier: (callback: (error: RosterError | undefined) => void) => void;
-  readonly isLeader: () => boolean;
-  readonly notLeaderError: () => RosterError;
+  readonly node: LeaseKeeperPort;
   readonly logger?: RaftLogger;
   /** The simulator's checkers: the lessor decided these leases expired, at this time. */
   readonly onRevokeDecided?: (ids: readonly number[], nowMs: number) => void;
 }
 
 /**
- * Leases on one node (DESIGN.md, Leases and heartbeats). Heartbeats are not Raft writes: the
+ * Leases on one node (docs/ARCHITECTURE.md, Leases). Heartbeats are not Raft writes: the
  * leader's lessor keeps deadlines in memory and renews them on KeepAlive; only grants (with
  * registrations), batched Revokes of lapsed leases, and checkpoints of drifted remaining TTLs
  * go through the log. A new leader starts tracking once an entry of its term is applied (a
@@ -144,31 +147,28 @@ export class LeaseKeeper {
    * leader whose lessor never started would let no lease expire and answer no KeepAlive.
    */
   private promote(): void {
-    if (this.promoting || this.lessor.primary || !this.options.isLeader()) return;
+    const node = this.options.node;
+    if (this.promoting || this.lessor.primary || node.role() !== 'leader') return;
     this.promoting = true;
     const leadership = this.leadership;
-    this.options.readBarrier((error) => {
+    node.readBarrier((error) => {
       // A newer role change owns the promotion now.
       if (leadership !== this.leadership) return;
       this.promoting = false;
-      if (error !== undefined || !this.options.isLeader()) return;
+      if (error !== undefined || node.role() !== 'leader') return;
       this.lessor.promote(this.options.registry.leases(), this.options.electionTimeoutMs);
       this.options.logger?.info({ leases: this.lessor.status().leases }, 'lessor promoted');
     });
   }
 
   /**
-   * Renews leases (in memory), queues status and load changes, and answers once leadership is
-   * confirmed: a found=true answer comes from a leader that had a quorum.
+   * On the leader: renews leases (in memory), queues status and load changes, and answers once
+   * leadership is confirmed: a found=true answer comes from a leader that had a quorum.
    */
   keepAlive(
     request: KeepAliveRequest,
     callback: (result: { renewals: LeaseRenewal[] } | { error: RosterError }) => void,
   ): void {
-    if (!this.options.isLeader()) {
-      callback({ error: this.options.notLeaderError() });
-      return;
-    }
     if (!this.lessor.primary) {
       const error = new RosterError('ROSTER_ERR_NOT_READY',
         'leases are being restored after an election');
@@ -182,7 +182,8 @@ export class LeaseKeeper {
     const found = renewals.filter((renewal) => renewal.found).map((renewal) => renewal.id);
     if (request.status !== undefined) this.queueStatus(found, request.status);
     if (request.load !== undefined) this.queueLoad(found, request.load);
-    this.options.readBarrier((error) => callback(error === undefined ? { renewals } : { error }));
+    this.options.node.readBarrier((error) =>
+      callback(error === undefined ? { renewals } : { error }));
   }
 
   private queueStatus(ids: readonly number[], status: ServingStatus): void {
@@ -224,7 +225,7 @@ export class LeaseKeeper {
     const ids = due.expired;
     this.options.onRevokeDecided?.(ids, this.options.clock.nowMs());
     this.revokesInFlight += 1;
-    this.options.propose({ op: 'revoke', leaseIds: ids }, (outcome) => {
+    this.options.node.propose({ op: 'revoke', leaseIds: ids }, (outcome) => {
       this.revokesInFlight -= 1;
       // Refused or overwritten: due again, so expiry is retried, never forgotten. An unknown
       // outcome (timed out) stays revoking: the entry is in this leader's log and commits
@@ -236,18 +237,18 @@ export class LeaseKeeper {
 
   private flushHeartbeatChanges(): void {
     for (const [status, ids] of this.pendingStatus) {
-      this.options.propose({ op: 'setStatus', leaseIds: [...ids], status }, () => {});
+      this.options.node.propose({ op: 'setStatus', leaseIds: [...ids], status }, () => {});
     }
     this.pendingStatus.clear();
     if (this.pendingLoad.size === 0) return;
     const updates = [...this.pendingLoad];
     this.pendingLoad.clear();
-    this.options.propose({ op: 'setLoad', updates }, () => {});
+    this.options.node.propose({ op: 'setLoad', updates }, () => {});
   }
 
   private checkpointDrifted(): void {
     if (!this.lessor.primary) return;
     const leases = this.lessor.checkpoints(this.options.settings.checkpointBatchMax);
-    if (leases.length > 0) this.options.propose({ op: 'checkpoint', leases }, () => {});
+    if (leases.length > 0) this.options.node.propose({ op: 'checkpoint', leases }, () => {});
   }
 }

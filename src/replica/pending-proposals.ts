@@ -1,7 +1,8 @@
 import { assert } from '../core/assert.js';
 import { RosterError } from '../core/errors.js';
-import type { Entry } from '../raft/index.js';
+import type { Entry, ProposeResult } from '../raft/index.js';
 import type { ProposalOutcome } from './interfaces.js';
+import { refusalError } from './refusal-errors.js';
 
 interface Pending<Result> {
   readonly term: number;
@@ -30,6 +31,29 @@ export class PendingProposals<Result> {
 
   isFull(): boolean {
     return this.byIndex.size >= this.capacity;
+  }
+
+  /**
+   * Proposes (when there is room) and tracks the proposal; a refusal goes to the callback.
+   * Returns where the entry went in the log, or undefined when refused.
+   */
+  place(
+    propose: () => ProposeResult,
+    callback: (outcome: ProposalOutcome<Result>) => void,
+    deadlineTick: number,
+  ): { index: number; term: number } | undefined {
+    if (this.isFull()) {
+      callback({ status: 'rejected',
+        error: new RosterError('ROSTER_ERR_RESOURCE_EXHAUSTED', 'too many pending proposals') });
+      return undefined;
+    }
+    const result = propose();
+    if (!result.ok) {
+      callback({ status: 'rejected', error: refusalError(result.refusal) });
+      return undefined;
+    }
+    this.add({ index: result.index, term: result.term, deadlineTick, callback });
+    return { index: result.index, term: result.term };
   }
 
   add(

@@ -1,6 +1,7 @@
 import { RosterError } from '../core/errors.js';
 import type { LocalResult, ReadState } from '../raft/index.js';
 import type { ReadOutcome } from './interfaces.js';
+import { refusalError } from './refusal-errors.js';
 
 type ReadCallback = (outcome: ReadOutcome) => void;
 
@@ -35,9 +36,16 @@ export class ReadBatches {
     return this.count >= this.capacity;
   }
 
-  add(callback: ReadCallback): void {
+  /** Queues a read; when too many are pending, refuses it through its callback (false). */
+  add(callback: ReadCallback): boolean {
+    if (this.isFull()) {
+      callback({ status: 'failed',
+        error: new RosterError('ROSTER_ERR_RESOURCE_EXHAUSTED', 'too many pending reads') });
+      return false;
+    }
     this.waiting.push(callback);
     this.count += 1;
+    return true;
   }
 
   hasWaiting(): boolean {
@@ -53,7 +61,7 @@ export class ReadBatches {
     this.nextContext += 1;
     const result = readIndex(context);
     if (!result.ok) {
-      this.finish(callbacks, { status: 'failed', error: result.error });
+      this.finish(callbacks, { status: 'failed', error: refusalError(result.refusal) });
       return;
     }
     this.inFlight.set(context, { callbacks, deadlineTick, readIndex: 0 });

@@ -272,7 +272,7 @@ export class FaultInjector {
     const node = this.cluster.get(leader.id).node;
     const context = type === 'addLearner'
       ? simMemberContext(target, this.cluster.get(target).name) : new Uint8Array(0);
-    node?.changeMembershipWith({ type, nodeId: target, context }, (outcome) => {
+    node?.membership.change({ type, nodeId: target, context }, (outcome) => {
       this.trace.record(this.queue.nowMs, leader.id, `${type} ${target}: ${outcome.status}`);
     });
     this.trace.record(this.queue.nowMs, leader.id, `propose ${type} ${target}`);
@@ -319,7 +319,7 @@ export class FaultInjector {
     const voters = leader.status.confState.voters.filter((id) => id !== leader.id);
     if (voters.length === 0) return;
     const target = this.prng.pick(voters);
-    const result = this.cluster.get(leader.id).node?.startTransfer(target);
+    const result = this.cluster.get(leader.id).node?.membership.startTransfer(target);
     this.trace.record(this.queue.nowMs, leader.id,
       `transfer to ${target}: ${result?.ok ? 'started' : 'refused'}`);
   }

@@ -19,10 +19,10 @@ import { messageProblem } from '../transport/index.js';
 import { simClock, simScheduler } from './sim-scheduler.js';
 import type { Trace } from './trace.js';
 
-/** Per-seed knobs of the nodes (swarm testing: every seed draws its own). */
 /** A typical simulated command's size, for the byte bounds on the log. */
 const SIM_ENTRY_BYTES = 100;
 
+/** Per-seed knobs of the nodes (swarm testing: every seed draws its own). */
 export interface ReplicaKnobs {
   readonly tickMs: number;
   readonly electionTicks: number;
@@ -241,7 +241,7 @@ export class SimCluster {
   memberIds(): Set<NodeId> {
     const ids = new Set<NodeId>();
     for (const simNode of this.upNodes()) {
-      for (const member of simNode.node?.members() ?? []) ids.add(member.id);
+      for (const member of simNode.node?.membership.members() ?? []) ids.add(member.id);
     }
     return ids;
   }

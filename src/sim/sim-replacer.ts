@@ -120,14 +120,14 @@ export class Replacer {
     };
     if (replacement.phase === 'add') {
       const member = simMember(replacement.newId, replacement.name);
-      leaderNode.addMemberWith(member, { replace: true }, (outcome) => {
+      leaderNode.membership.addMember(member, { replace: true }, (outcome) => {
         trace.record(queue.nowMs, leader.id, `add ${replacement.newId} in place of ` +
           `${replacement.name}: ${'error' in outcome ? outcome.error.message : 'done'}`);
         if (!('error' in outcome)) cluster.learnMembers(replacement.newId);
         done(!('error' in outcome));
       });
     } else {
-      leaderNode.changeMembershipWith(
+      leaderNode.membership.change(
         { type: 'promote', nodeId: replacement.newId, context: new Uint8Array(0) },
         (outcome) => done(outcome.status === 'committed'));
     }

@@ -67,7 +67,7 @@ describe('membership: learners and single-server changes (Raft dissertation ch. 
     network.stabilize();
     const result = change(network, 1, 'promote', 4);
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.error.code).toBe('ROSTER_ERR_CONF_CHANGE_INVALID');
+    if (!result.ok) expect(result.refusal.reason).toBe('conf-change-invalid');
   });
 
   it('allows one pending change at a time, and none before the term commits an entry', () => {
@@ -81,14 +81,14 @@ describe('membership: learners and single-server changes (Raft dissertation ch. 
     const second =
       network.get(1).node.proposeConfChange({ type: 'addLearner', nodeId: 5, context });
     expect(second.ok).toBe(false);
-    if (!second.ok) expect(second.error.code).toBe('ROSTER_ERR_CONF_CHANGE_PENDING');
+    if (!second.ok) expect(second.refusal.reason).toBe('conf-change-pending');
     // A new leader must first commit its no-op.
     const fresh = new TestNetwork({ voters: [1, 2, 3] });
     fresh.dropIf = (m) => m.type === 'app';
     fresh.elect(1);
     const early = fresh.get(1).node.proposeConfChange({ type: 'remove', nodeId: 3, context });
     expect(early.ok).toBe(false);
-    if (!early.ok) expect(early.error.code).toBe('ROSTER_ERR_CONF_CHANGE_PENDING');
+    if (!early.ok) expect(early.refusal.reason).toBe('conf-change-pending');
   });
 
   it('refuses changes that do not apply, and removing the last voter', () => {
@@ -98,7 +98,7 @@ describe('membership: learners and single-server changes (Raft dissertation ch. 
       [['promote', 1], ['addLearner', 1], ['remove', 9], ['remove', 1]] as const) {
       const result = network.get(1).node.proposeConfChange({ type, nodeId, context });
       expect(result.ok, `${type} ${nodeId}`).toBe(false);
-      if (!result.ok) expect(result.error.code).toBe('ROSTER_ERR_CONF_CHANGE_INVALID');
+      if (!result.ok) expect(result.refusal.reason).toBe('conf-change-invalid');
     }
   });
 

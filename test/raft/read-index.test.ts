@@ -55,7 +55,7 @@ describe('ReadIndex (Raft thesis §6.4)', () => {
     const network = new TestNetwork({ voters: [1, 2, 3] });
     const result = network.get(2).node.readIndex(1);
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.error.code).toBe('ROSTER_ERR_NO_LEADER');
+    if (!result.ok) expect(result.refusal.reason).toBe('no-leader');
   });
 
   it('a new leader holds reads until an entry of its term commits', () => {

@@ -25,7 +25,7 @@ describe('log replication (Raft §5.3)', () => {
     expect(result).toEqual({ ok: true, index: 3, term: 2 }); // 1 bootstrap, 2 leader's empty entry
     const refusal = network.get(2).node.propose(data('y'));
     expect(refusal.ok).toBe(false);
-    if (!refusal.ok) expect(refusal.error.code).toBe('ROSTER_ERR_NOT_LEADER');
+    if (!refusal.ok) expect(refusal.refusal.reason).toBe('not-leader');
   });
 
   it('batches proposals made between two Readys into one append per follower', () => {

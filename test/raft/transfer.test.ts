@@ -31,7 +31,7 @@ describe('leadership transfer (TimeoutNow, Raft dissertation §3.10)', () => {
     for (const target of [4, 9]) {
       const result = network.get(1).node.transferLeadership(target);
       expect(result.ok).toBe(false);
-      if (!result.ok) expect(result.error.code).toBe('ROSTER_ERR_TRANSFER_REFUSED');
+      if (!result.ok) expect(result.refusal.reason).toBe('transfer-refused');
     }
     expect(network.leaders()).toEqual([1]);
   });
@@ -63,7 +63,7 @@ describe('leadership transfer (TimeoutNow, Raft dissertation §3.10)', () => {
     expect(network.get(1).node.transferLeadership(3).ok).toBe(true);
     const during = network.get(1).node.propose(data('during'));
     expect(during.ok).toBe(false);
-    if (!during.ok) expect(during.error.code).toBe('ROSTER_ERR_PROPOSAL_DROPPED');
+    if (!during.ok) expect(during.refusal.reason).toBe('transferring');
     network.tickAll(ELECTION_TICKS + 1);
     expect(network.leaders()).toEqual([1]);
     expect(network.get(1).node.status().leadTransferee).toBe(0);
@@ -75,6 +75,6 @@ describe('leadership transfer (TimeoutNow, Raft dissertation §3.10)', () => {
     network.elect(1);
     const result = network.get(2).node.transferLeadership(3);
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.error.code).toBe('ROSTER_ERR_NOT_LEADER');
+    if (!result.ok) expect(result.refusal.reason).toBe('not-leader');
   });
 });

@@ -11,12 +11,13 @@ function setup() {
   const registry = new Registry();
   const events: RegistryEvent[][] = [];
   const leaseChanges: LeaseChange[] = [];
-  registry.onEvents = (batch) => events.push([...batch]);
-  registry.onLeaseChange = (change) => leaseChanges.push(change);
   let index = 0;
   const apply = (command: Command): CommandResult => {
     index += 1;
-    return registry.apply({ index, data: encodeCommand(command) });
+    const applied = registry.apply({ index, data: encodeCommand(command) });
+    if (applied.events.length > 0) events.push([...applied.events]);
+    leaseChanges.push(...applied.leaseChanges);
+    return applied.result;
   };
   const spec = (id: string, service = 'web') =>
     validateInstance({ service, id, address: '10.0.0.1', port: 80 });
@@ -85,7 +86,8 @@ describe('leases in the registry', () => {
     restored.restore(registry.snapshot());
     for (const target of [registry, restored]) {
       events.length = 0;
-      expect(target.applyCommand({ op: 'revoke', leaseIds: [one] })).toMatchObject({ count: 1 });
+      expect(target.applyCommand({ op: 'revoke', leaseIds: [one] }).result)
+        .toMatchObject({ count: 1 });
       expect(target.lookup({ namespace: 'default', service: 'web', tags: [], version: '',
         zone: '', region: '', environment: '', includeUnhealthy: true }).map((i) => i.id))
         .toEqual(['b']);
@@ -174,7 +176,8 @@ describe('leases in the registry', () => {
 
   it('refuses a lease beyond leasesMax and changes nothing', () => {
     const registry = new Registry({ limits: { leasesMax: 1 } });
-    const apply = (command: Command) => registry.apply({ index: 1, data: encodeCommand(command) });
+    const apply = (command: Command) =>
+      registry.apply({ index: 1, data: encodeCommand(command) }).result;
     const spec = (id: string) =>
       validateInstance({ service: 'web', id, address: '10.0.0.1', port: 80 });
     apply({ op: 'register', instance: spec('a'), lease: { ttlMs: 3000 } });

@@ -24,15 +24,16 @@ class Harness {
 
   constructor(options: { limits?: Partial<StateLimits> } = {}) {
     this.registry = new Registry(options);
-    this.registry.onEvents = (events) => {
-      this.batches.push(events);
-      this.events.push(...events);
-    };
   }
 
   apply(command: Command): CommandResult {
     this.index += 1;
-    return this.registry.apply({ index: this.index, data: encodeCommand(command) });
+    const applied = this.registry.apply({ index: this.index, data: encodeCommand(command) });
+    if (applied.events.length > 0) {
+      this.batches.push(applied.events);
+      this.events.push(...applied.events);
+    }
+    return applied.result;
   }
 
   register(raw: Partial<RawInstance> & { id: string }): CommandResult {

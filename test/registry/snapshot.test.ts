@@ -18,7 +18,7 @@ const state: RegistryState = {
   instances: [instance, { ...instance, id: 'a-2', leaseId: 0, tags: [], load: {} }],
 };
 
-/** An instance as formats 2 and 3 wrote it. */
+/** An instance as one array of all its fields, without profiles. */
 function tuple(i: StoredInstance): unknown[] {
   return [i.namespace, i.service, i.id, i.address, i.port, i.ports, i.protocol, i.version,
     i.environment, i.region, i.zone, i.tags, i.metadata, i.weight, i.priority, i.capacity,
@@ -65,49 +65,19 @@ describe('registry snapshots', () => {
     expect(decodeSnapshot(unhinted)).toEqual(wide);
   });
 
-  it('write each profile once: a fraction of format 3\'s bytes for replicas of one service',
+  it('write each profile once: a fraction of whole-instance arrays for replicas of one service',
     () => {
       const replicas: RegistryState = {
         ...state,
         instances: Array.from({ length: 1_000 }, (_, i) => ({ ...instance, id: `a-${i}` })),
       };
-      const format3 = JSON.stringify(replicas.instances.map(tuple)).length;
-      expect(encodeSnapshot(sourceOf(replicas)).byteLength).toBeLessThan(format3 * 0.6);
+      const arrays = JSON.stringify(replicas.instances.map(tuple)).length;
+      expect(encodeSnapshot(sourceOf(replicas)).byteLength).toBeLessThan(arrays * 0.6);
     });
-
-  it('still read format 3 (lines of whole-instance field arrays)', () => {
-    const header = JSON.stringify({ revision: 9, members: state.members, leaseLines: 1 });
-    const text = `${header}\n${JSON.stringify(state.leases)}\n` +
-      `${JSON.stringify(state.instances.map(tuple))}`;
-    const bytes = new TextEncoder().encode(text);
-    const data = new Uint8Array(bytes.byteLength + 1);
-    data[0] = 3;
-    data.set(bytes, 1);
-    expect(decodeSnapshot(data)).toEqual(state);
-  });
-
-  it('still read format 2 (one JSON document, instances as field arrays)', () => {
-    const tuples = state.instances.map(tuple);
-    const bytes = new TextEncoder().encode(JSON.stringify({ ...state, instances: tuples }));
-    const data = new Uint8Array(bytes.byteLength + 1);
-    data[0] = 2;
-    data.set(bytes, 1);
-    expect(decodeSnapshot(data)).toEqual(state);
-  });
 
   it('write instances as field arrays, well under the size of objects', () => {
     const objects = JSON.stringify(state).length;
     expect(encodeSnapshot(sourceOf(state)).byteLength).toBeLessThan(objects * 0.75);
-  });
-
-  it('still read format 1 (instances as objects, load figures optional)', () => {
-    const { load: _load, ...withoutLoad } = instance;
-    const legacy = { ...state, instances: [withoutLoad] };
-    const bytes = new TextEncoder().encode(JSON.stringify(legacy));
-    const data = new Uint8Array(bytes.byteLength + 1);
-    data[0] = 1;
-    data.set(bytes, 1);
-    expect(decodeSnapshot(data).instances).toEqual([{ ...instance, load: {} }]);
   });
 
   it('refuses an unknown format or a malformed instance', () => {
@@ -122,15 +92,14 @@ describe('registry snapshots', () => {
     noProfile.set(orphan, 1);
     expect(() => decodeSnapshot(noProfile)).toThrow(/missing profile 0/);
     const lines = new TextEncoder().encode(
-      `${JSON.stringify({ revision: 1, members: [], leaseLines: 0 })}\n[["x"]]`);
+      `${JSON.stringify({ revision: 1, members: [], leaseLines: 0, profileLines: 0 })}\n[["x"]]`);
     const badLine = new Uint8Array(lines.byteLength + 1);
-    badLine[0] = 3;
+    badLine[0] = 4;
     badLine.set(lines, 1);
     expect(() => decodeSnapshot(badLine)).toThrow(/malformed/);
-    const bad = new TextEncoder().encode(JSON.stringify({ ...state, instances: [['x']] }));
-    const malformed = new Uint8Array(bad.byteLength + 1);
-    malformed[0] = 2;
-    malformed.set(bad, 1);
-    expect(() => decodeSnapshot(malformed)).toThrow(/malformed/);
+    for (const older of [1, 2, 3]) {
+      data[0] = older;
+      expect(() => decodeSnapshot(data)).toThrow(/this version reads format 4/);
+    }
   });
 });

@@ -6,7 +6,9 @@ import {
   encodeConfChange, makeMessage, type ConfChange, type Entry, type Snapshot,
 } from '../../src/raft/index.js';
 import { Registry, encodeMemberContext, type Member } from '../../src/registry/index.js';
-import { DEFAULT_LEASE_SETTINGS, RegistryNode } from '../../src/replica/index.js';
+import {
+  DEFAULT_LEASE_SETTINGS, RegistryNode, registryFacade, type RegistryFacade,
+} from '../../src/replica/index.js';
 import { MemoryStorage, type LogPersister } from '../../src/storage/index.js';
 
 function member(id: number, name: string): Member {
@@ -58,14 +60,16 @@ function startNode(storage: MemoryStorage, onPeer: (peer: Member) => void = () =
   return node;
 }
 
-async function leading(node: RegistryNode): Promise<void> {
+async function leading(node: RegistryNode): Promise<RegistryFacade> {
   node.start();
   for (let i = 0; i < 200 && !node.isLeader(); i++) {
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
   expect(node.isLeader()).toBe(true);
+  const facade = registryFacade(node);
   // The first read may race the leader's own no-op; the second may not.
-  await node.readBarrier().catch(() => node.readBarrier());
+  await facade.read('LINEARIZABLE').catch(() => facade.read('LINEARIZABLE'));
+  return facade;
 }
 
 describe('RegistryNode: members', () => {
@@ -91,8 +95,8 @@ describe('RegistryNode: members', () => {
       const storage = MemoryStorage.fromSnapshot(
         bootstrap([member(1, 'a')], [member(5, 'b'), member(7, 'c')]),
         { term: 1, vote: 0, commit: 1 });
-      const node = startNode(storage);
-      await leading(node);
+      const raw = startNode(storage);
+      const node = await leading(raw);
       const refusal = await node.addMember(member(6, 'b')).catch((error: unknown) => error);
       expect(isRosterError(refusal, 'ROSTER_ERR_CONF_CHANGE_INVALID')).toBe(true);
       expect((refusal as Error).message).toContain('already a member (id 5)');
@@ -105,7 +109,7 @@ describe('RegistryNode: members', () => {
       expect(await node.addMember(member(6, 'b'), { replace: true })).toMatchObject({ id: 6 });
 
       // Member 7 is alive: another process with its name must not take its place.
-      node.receive(makeMessage({ type: 'appResp', from: 7, to: 1, term: 2, index: 0 }));
+      raw.receive(makeMessage({ type: 'appResp', from: 7, to: 1, term: 2, index: 0 }));
       const alive = await node.addMember(member(8, 'c'), { replace: true })
         .catch((error: unknown) => error);
       expect(isRosterError(alive, 'ROSTER_ERR_CONF_CHANGE_INVALID')).toBe(true);
