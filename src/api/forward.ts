@@ -1,43 +1,36 @@
 import * as grpc from '@grpc/grpc-js';
 import { RosterError } from '../core/errors.js';
-import type { RegistryNode } from '../replica/index.js';
-import type { ClusterClient } from './generated/types/roster/v1/Cluster.js';
-import type { RegistryClient } from './generated/types/roster/v1/Registry.js';
-import { loadApiProtos } from './generated/load.js';
+import type { Member, RegistryFacade } from '../replica/api-surface.js';
+import { ERROR_CODE_KEY, isGrpcError } from './errors.js';
+import { StubPool, settleUnary, type Stubs } from '../wire/index.js';
 
 /** Set on a forwarded call: its receiver must not forward it again (no loops, one hop). */
 export const FORWARDED_KEY = 'roster-forwarded';
 
-export interface LeaderClients {
-  readonly registry: RegistryClient;
-  readonly cluster: ClusterClient;
-}
+export type LeaderClients = Stubs;
 
 /**
- * Writes arriving at a follower go to the leader (DESIGN.md, Reads, writes, watch): the
- * handler runs here on the leader, or is relayed once to the leader's client address with
- * the caller's deadline. Clients to each leader address are reused.
+ * Writes arriving at a follower go to the leader: the handler runs here on the leader, or is
+ * relayed once to the leader's client address with the caller's deadline. Stubs to each
+ * leader address are pooled.
  */
 export class LeaderForwarder {
-  private readonly node: RegistryNode;
-  private readonly clients = new Map<string, LeaderClients>();
+  private readonly node: RegistryFacade;
+  private readonly pool: StubPool;
   private readonly timeoutMs: number;
-  private readonly credentials: () => grpc.ChannelCredentials;
-  /** The credentials the cached clients were made with: new ones (TLS files reloaded) make
-   * new clients. */
-  private clientCredentials: grpc.ChannelCredentials | undefined;
 
   constructor(options: {
-    node: RegistryNode; timeoutMs: number; credentials?: () => grpc.ChannelCredentials;
+    node: RegistryFacade; timeoutMs: number; credentials?: () => grpc.ChannelCredentials;
   }) {
     this.node = options.node;
     this.timeoutMs = options.timeoutMs;
     const insecure = grpc.credentials.createInsecure();
-    this.credentials = options.credentials ?? (() => insecure);
+    this.pool = new StubPool({ credentials: options.credentials ?? (() => insecure) });
   }
 
-  /** The leader's client address, for hints; '' when unknown. */
+  /** The leader's client address, for hints; '' when unknown or when this node leads. */
   leaderAddress(): string {
+    if (this.node.isLeader()) return '';
     return this.node.leader()?.clientAddress ?? '';
   }
 
@@ -63,33 +56,33 @@ export class LeaderForwarder {
       ? Math.min(callerDeadline.getTime(), ownDeadline)
       : typeof callerDeadline === 'number' && Number.isFinite(callerDeadline)
         ? Math.min(callerDeadline, ownDeadline) : ownDeadline;
-    return remote(this.clientsFor(leader.clientAddress), metadata, { deadline });
-  }
-
-  private clientsFor(address: string): LeaderClients {
-    const credentials = this.credentials();
-    if (credentials !== this.clientCredentials) {
-      this.close();
-      this.clientCredentials = credentials;
-    }
-    const existing = this.clients.get(address);
-    if (existing !== undefined) return existing;
-    const protos = loadApiProtos();
-    const clients = {
-      registry: new protos.registry.roster.v1.Registry(address, credentials),
-      cluster: new protos.cluster.roster.v1.Cluster(address, credentials),
-    };
-    this.clients.set(address, clients);
-    return clients;
+    return remote(this.pool.get(leader.clientAddress), metadata, { deadline })
+      .catch((error: unknown) => {
+        throw forwardingError(error, leader);
+      });
   }
 
   close(): void {
-    for (const clients of this.clients.values()) {
-      clients.registry.close();
-      clients.cluster.close();
-    }
-    this.clients.clear();
+    this.pool.close();
   }
+}
+
+/**
+ * An error the leader answered carries its Roster code: it goes to the caller as it is. One
+ * that this node's own channel made names no code, only grpc-js's words and addresses: the
+ * leader could not be reached (nothing was sent to it), or did not answer in time (the
+ * request's outcome is unknown). Those are told in Roster's terms.
+ */
+function forwardingError(error: unknown, leader: Member): unknown {
+  if (!isGrpcError(error) || (error.metadata?.get(ERROR_CODE_KEY).length ?? 0) > 0) return error;
+  if (error.code === grpc.status.UNAVAILABLE) {
+    return new RosterError('ROSTER_ERR_NO_LEADER', `the leader ${leader.name} cannot be reached`);
+  }
+  if (error.code === grpc.status.DEADLINE_EXCEEDED) {
+    return new RosterError('ROSTER_ERR_TIMEOUT',
+      `the leader ${leader.name} did not answer in time; the request's outcome is unknown`);
+  }
+  return error;
 }
 
 /** Promisifies one unary call of a grpc-js client. */
@@ -101,14 +94,6 @@ export function callUnary<Request, Response>(
   options: grpc.CallOptions,
 ): Promise<Response> {
   return new Promise((resolve, reject) => {
-    method(request, metadata, options, (error, response) => {
-      if (error !== null) {
-        reject(error);
-      } else if (response === undefined) {
-        reject(new RosterError('ROSTER_ERR_INTERNAL', 'empty response'));
-      } else {
-        resolve(response);
-      }
-    });
+    method(request, metadata, options, settleUnary(resolve, reject));
   });
 }

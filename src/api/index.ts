@@ -4,6 +4,6 @@ export { LEADER_HINT_KEY, ERROR_CODE_KEY } from './errors.js';
 export { FORWARDED_KEY } from './forward.js';
 export {
   loadApiProtos, packageRoot, protoDirectory, PROTO_LOADER_OPTIONS,
-} from './generated/load.js';
+} from '../wire/index.js';
 export type { ApiLogger } from './unary.js';
 export { watchEventEncoder } from './watch-service.js';

@@ -1,7 +1,7 @@
 /** The driver's view of a Roster cluster: the SDK for unary calls, the raw API for streams. */
 import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
-import { loadApiProtos } from '../api/generated/load.js';
+import { loadApiProtos } from '../wire/index.js';
 import type { KeepAliveRequest } from '../api/generated/types/roster/v1/KeepAliveRequest.js';
 import type {
   KeepAliveResponse__Output,

@@ -1,7 +1,8 @@
-/** The TypeScript SDK (import from the package root). Grows into the full SDK of SPEC.md. */
+/** The TypeScript SDK (import from the package root). */
 export {
   RosterClient, isServiceError, type RosterClientOptions, type RosterTlsOptions,
 } from './roster-client.js';
 export { KeepAliveLoop, type KeepAliveLoopOptions } from './keepalive-loop.js';
 export { WatchStream, type WatchUpdate } from './watch-stream.js';
 export { WatchMux, type WatchMuxOptions } from './watch-mux.js';
+export { realRuntime, type ClientRuntime, type TimerHandle } from './runtime.js';

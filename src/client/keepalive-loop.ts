@@ -1,5 +1,7 @@
 import type * as grpc from '@grpc/grpc-js';
+import { Backoff } from '../core/backoff.js';
 import { cancelQuietly } from './cancel-call.js';
+import { realRuntime, type ClientRuntime, type TimerHandle } from './runtime.js';
 import type { KeepAliveRequest } from '../api/generated/types/roster/v1/KeepAliveRequest.js';
 import type {
   KeepAliveResponse__Output,
@@ -17,8 +19,12 @@ export interface KeepAliveLoopOptions {
   /** The cluster no longer knows this lease (expired or revoked): register again. */
   readonly onLeaseLost: (id: number) => void;
   readonly onRenewed?: (id: number, remainingMs: number) => void;
-  readonly backoffMs?: (attempt: number) => number;
+  /** Time, timers and randomness (default: the real ones). */
+  readonly runtime?: ClientRuntime;
 }
+
+/** Reopening a failed stream: 50 ms, doubling to 1 s, jittered. */
+const REOPEN_BACKOFF = { initialMs: 50, maxMs: 1_000 };
 
 /**
  * Heartbeats: one KeepAlive stream renews every lease of the process each interval (TTL/3 by
@@ -28,19 +34,23 @@ export interface KeepAliveLoopOptions {
  */
 export class KeepAliveLoop {
   private readonly options: KeepAliveLoopOptions;
+  private readonly runtime: ClientRuntime;
+  private readonly backoff: Backoff;
   private call: grpc.ClientDuplexStream<KeepAliveRequest, KeepAliveResponse__Output> | undefined;
-  private ticker: NodeJS.Timeout | undefined;
-  private retry: NodeJS.Timeout | undefined;
-  private attempt = 0;
+  private ticker: TimerHandle | undefined;
+  private retry: TimerHandle | undefined;
   private stopped = false;
 
   constructor(options: KeepAliveLoopOptions) {
     this.options = options;
+    this.runtime = options.runtime ?? realRuntime;
+    const random = (): number => this.runtime.random();
+    this.backoff = new Backoff({ ...REOPEN_BACKOFF, random });
   }
 
   start(): void {
     this.connect();
-    this.ticker = setInterval(() => this.beat(), this.options.intervalMs);
+    this.tick();
     this.beat();
   }
 
@@ -62,7 +72,7 @@ export class KeepAliveLoop {
     const call = this.options.open();
     this.call = call;
     call.on('data', (response: KeepAliveResponse__Output) => {
-      this.attempt = 0;
+      this.backoff.reset();
       for (const lease of response.leases) {
         if (lease.found) this.options.onRenewed?.(lease.lease_id, lease.remaining_ms);
         else this.options.onLeaseLost(lease.lease_id);
@@ -76,14 +86,21 @@ export class KeepAliveLoop {
     if (this.stopped || this.retry !== undefined) return;
     this.drop();
     this.options.onStreamError(error);
-    this.attempt += 1;
-    const delay = this.options.backoffMs?.(this.attempt) ??
-      Math.random() * Math.min(1_000, 25 * 2 ** this.attempt);
-    this.retry = setTimeout(() => {
+    this.retry = this.runtime.setTimer(() => {
       this.retry = undefined;
       this.connect();
       this.beat();
-    }, delay);
+    }, this.backoff.nextDelayMs());
+  }
+
+  /** Every interval, re-armed before the beat so a throwing callback cannot end the loop. */
+  private tick(): void {
+    this.ticker = this.runtime.setTimer(() => {
+      this.ticker = undefined;
+      if (this.stopped) return;
+      this.tick();
+      this.beat();
+    }, this.options.intervalMs);
   }
 
   private drop(): void {
@@ -95,8 +112,10 @@ export class KeepAliveLoop {
 
   stop(): void {
     this.stopped = true;
-    if (this.ticker !== undefined) clearInterval(this.ticker);
-    if (this.retry !== undefined) clearTimeout(this.retry);
+    if (this.ticker !== undefined) this.runtime.clearTimer(this.ticker);
+    if (this.retry !== undefined) this.runtime.clearTimer(this.retry);
+    this.ticker = undefined;
+    this.retry = undefined;
     this.drop();
   }
 }

@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
+import { Backoff } from '../core/backoff.js';
 import { ERROR_CODE_KEY, LEADER_HINT_KEY, RosterError } from '../core/errors.js';
-import { loadApiProtos } from '../api/generated/load.js';
-import type { ClusterClient } from '../api/generated/types/roster/v1/Cluster.js';
+import { StubPool, settleUnary, type Stubs } from '../wire/index.js';
 import type { DeregisterRequest } from '../api/generated/types/roster/v1/DeregisterRequest.js';
 import type {
   DeregisterResponse__Output,
@@ -26,7 +26,6 @@ import type { RegisterRequest } from '../api/generated/types/roster/v1/RegisterR
 import type {
   RegisterResponse__Output,
 } from '../api/generated/types/roster/v1/RegisterResponse.js';
-import type { RegistryClient } from '../api/generated/types/roster/v1/Registry.js';
 import type { SnapshotChunk__Output } from '../api/generated/types/roster/v1/SnapshotChunk.js';
 import type { StatusResponse__Output } from '../api/generated/types/roster/v1/StatusResponse.js';
 import type {
@@ -39,9 +38,9 @@ import type {
 } from '../api/generated/types/roster/v1/KeepAliveResponse.js';
 import type { WatchRequest } from '../api/generated/types/roster/v1/WatchRequest.js';
 import { KeepAliveLoop, type KeepAliveLoopOptions } from './keepalive-loop.js';
+import { realRuntime, sleep, type ClientRuntime } from './runtime.js';
 import { WatchMux, type WatchManyCall } from './watch-mux.js';
 import { WatchStream, type WatchUpdate } from './watch-stream.js';
-
 
 /**
  * HTTP/2's default 64 KiB receive window lets only four 16 KiB lookup answers travel at once
@@ -72,15 +71,15 @@ export interface RosterClientOptions {
   readonly tls?: RosterTlsOptions;
   /** Deadline of one attempt. */
   readonly timeoutMs?: number;
-  /** Attempts per call, across endpoints, with jittered exponential backoff between. */
+  /**
+   * Attempts per call, across endpoints, with jittered exponential backoff between: retry n
+   * (from 1) waits a random time below min(backoffMaxMs, backoffBaseMs * 2^n).
+   */
   readonly attempts?: number;
   readonly backoffBaseMs?: number;
   readonly backoffMaxMs?: number;
-}
-
-interface Stubs {
-  readonly registry: RegistryClient;
-  readonly cluster: ClusterClient;
+  /** Time, timers and randomness for deadlines, retries, heartbeats and reconnects. */
+  readonly runtime?: ClientRuntime;
 }
 
 type Unary<Request, Response> = (request: Request, metadata: grpc.Metadata,
@@ -94,26 +93,28 @@ type Unary<Request, Response> = (request: Request, metadata: grpc.Metadata,
  */
 export class RosterClient {
   private readonly endpoints: string[];
-  private readonly stubs = new Map<string, Stubs>();
+  private readonly stubs: StubPool;
   private preferred: string;
   private readonly timeoutMs: number;
   private readonly attempts: number;
   private readonly backoffBaseMs: number;
   private readonly backoffMaxMs: number;
+  private readonly runtime: ClientRuntime;
   private watchMux: WatchMux | undefined;
-  private readonly credentials: grpc.ChannelCredentials;
 
   constructor(options: RosterClientOptions) {
     if (options.endpoints.length === 0) {
       throw new RosterError('ROSTER_ERR_INVALID_ARGUMENT', 'at least one endpoint is needed');
     }
-    this.credentials = channelCredentials(options.tls);
+    const credentials = channelCredentials(options.tls);
+    this.stubs = new StubPool({ credentials: () => credentials, channelOptions: CHANNEL_OPTIONS });
     this.endpoints = [...options.endpoints];
     this.preferred = this.endpoints[0] as string;
     this.timeoutMs = options.timeoutMs ?? 5_000;
     this.attempts = options.attempts ?? 8;
     this.backoffBaseMs = options.backoffBaseMs ?? 50;
     this.backoffMaxMs = options.backoffMaxMs ?? 2_000;
+    this.runtime = options.runtime ?? realRuntime;
   }
 
   /** The endpoint the next call goes to (the leader, once a node has named it). */
@@ -182,6 +183,7 @@ export class RosterClient {
         const stubs = this.stubsFor(this.preferred);
         return stubs.registry.WatchMany() as WatchManyCall;
       },
+      runtime: this.runtime,
     });
     const stream = new WatchStream({ request, startRevision, onUpdate }, this.watchMux);
     stream.start();
@@ -189,9 +191,11 @@ export class RosterClient {
   }
 
   /** Heartbeats for leases, on a stream to the leader (followed through its hints). */
-  keepAlive(options: Omit<KeepAliveLoopOptions, 'open' | 'onStreamError'>): KeepAliveLoop {
+  keepAlive(options: Omit<KeepAliveLoopOptions, 'open' | 'onStreamError' | 'runtime'>):
+    KeepAliveLoop {
     const loop = new KeepAliveLoop({
       ...options,
+      runtime: this.runtime,
       open: () => {
         const stubs = this.stubsFor(this.preferred);
         return stubs.registry.KeepAlive() as grpc.ClientDuplexStream<KeepAliveRequest,
@@ -215,29 +219,17 @@ export class RosterClient {
   close(): void {
     this.watchMux?.close();
     this.watchMux = undefined;
-    for (const stubs of this.stubs.values()) {
-      stubs.registry.close();
-      stubs.cluster.close();
-    }
-    this.stubs.clear();
+    this.stubs.close();
   }
 
   private deadline(): number {
-    return Date.now() + this.timeoutMs;
+    return this.runtime.nowMs() + this.timeoutMs;
   }
 
   private stubsFor(endpoint: string): Stubs {
-    const existing = this.stubs.get(endpoint);
-    if (existing !== undefined) return existing;
-    const protos = loadApiProtos();
-    const credentials = this.credentials;
-    const stubs = {
-      registry: new protos.registry.roster.v1.Registry(endpoint, credentials, CHANNEL_OPTIONS),
-      cluster: new protos.cluster.roster.v1.Cluster(endpoint, credentials, CHANNEL_OPTIONS),
-    };
-    this.stubs.set(endpoint, stubs);
-    return stubs;
+    return this.stubs.get(endpoint);
   }
+
 
   private async unary<Request, Response>(
     method: (stubs: Stubs) => Unary<Request, Response>,
@@ -245,8 +237,9 @@ export class RosterClient {
     options: { idempotent: boolean },
   ): Promise<Response> {
     let lastError: unknown;
+    const backoff = this.retryBackoff();
     for (let attempt = 0; attempt < this.attempts; attempt++) {
-      if (attempt > 0) await sleep(this.backoffMs(attempt));
+      if (attempt > 0) await sleep(this.runtime, backoff.nextDelayMs());
       const endpoint = this.preferred;
       try {
         return await callOnce(method(this.stubsFor(endpoint)), request, this.deadline(),
@@ -291,10 +284,12 @@ export class RosterClient {
     this.preferred = this.endpoints[(index + 1) % this.endpoints.length] as string;
   }
 
-  /** Full jitter: uniform in [0, min(max, base * 2^attempt)]. */
-  private backoffMs(attempt: number): number {
-    const ceiling = Math.min(this.backoffMaxMs, this.backoffBaseMs * 2 ** attempt);
-    return Math.random() * ceiling;
+  /** One call's retries: the first already waits up to base * 2 (retry n: base * 2^n). */
+  private retryBackoff(): Backoff {
+    return new Backoff({
+      initialMs: this.backoffBaseMs * 2, maxMs: this.backoffMaxMs,
+      random: () => this.runtime.random(),
+    });
   }
 }
 
@@ -305,15 +300,8 @@ function callOnce<Request, Response>(
   onLeaderHint: (leader: string) => void,
 ): Promise<Response> {
   return new Promise((resolve, reject) => {
-    const call = method(request, new grpc.Metadata(), { deadline }, (error, response) => {
-      if (error !== null) {
-        reject(error);
-      } else if (response === undefined) {
-        reject(new RosterError('ROSTER_ERR_INTERNAL', 'empty response'));
-      } else {
-        resolve(response);
-      }
-    });
+    const call = method(request, new grpc.Metadata(), { deadline },
+      settleUnary(resolve, reject));
     call.on('status', (status: grpc.StatusObject) => {
       if (status.code !== grpc.status.OK) return;
       const hint = status.metadata.get(LEADER_HINT_KEY)[0];
@@ -335,8 +323,4 @@ function channelCredentials(tls: RosterTlsOptions | undefined): grpc.ChannelCred
 
 export function isServiceError(error: unknown): error is grpc.ServiceError {
   return error instanceof Error && typeof (error as Partial<grpc.ServiceError>).code === 'number';
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,7 +1,9 @@
 import * as grpc from '@grpc/grpc-js';
+import { Backoff } from '../core/backoff.js';
 import type { WatchManyRequest } from '../api/generated/types/roster/v1/WatchManyRequest.js';
 import type { WatchResponse__Output } from '../api/generated/types/roster/v1/WatchResponse.js';
 import { cancelQuietly } from './cancel-call.js';
+import { realRuntime, type ClientRuntime, type TimerHandle } from './runtime.js';
 import { refusalError, type WatchCarrier, type WatchStream } from './watch-stream.js';
 
 export type WatchManyCall = grpc.ClientDuplexStream<WatchManyRequest, WatchResponse__Output>;
@@ -9,9 +11,15 @@ export type WatchManyCall = grpc.ClientDuplexStream<WatchManyRequest, WatchRespo
 export interface WatchMuxOptions {
   /** Opens a WatchMany call; attempt > 0 after a failure (the client moves to another node). */
   readonly open: (attempt: number) => WatchManyCall;
-  /** Delay before reopening after the attempt-th consecutive failure. */
-  readonly backoffMs?: (attempt: number) => number;
+  /** Time, timers and randomness (default: the real ones). */
+  readonly runtime?: ClientRuntime;
 }
+
+/**
+ * Reopening the stream, and re-creating a refused watch: 100 ms, doubling to 2 s. Jittered, so
+ * the watchers of a cluster that restarted do not all come back in the same instant.
+ */
+const WATCH_BACKOFF = { initialMs: 100, maxMs: 2_000 };
 
 /**
  * All of a client's watches on one WatchMany stream: one HTTP/2 stream carries every watch's
@@ -23,19 +31,23 @@ export interface WatchMuxOptions {
  */
 export class WatchMux implements WatchCarrier {
   private readonly options: WatchMuxOptions;
+  private readonly runtime: ClientRuntime;
   private readonly watches = new Map<number, WatchStream>();
   private readonly ids = new Map<WatchStream, number>();
   /** Watches the server refused for now, re-created after a backoff. */
-  private readonly retryTimers = new Map<WatchStream, NodeJS.Timeout>();
-  /** Consecutive refusals per watch, for its backoff; cleared when it receives anything. */
-  private readonly refusals = new Map<WatchStream, number>();
+  private readonly retryTimers = new Map<WatchStream, TimerHandle>();
+  /** Each refused watch's own backoff; dropped when it receives anything. */
+  private readonly refusals = new Map<WatchStream, Backoff>();
+  /** Consecutive failures of the stream; reset by any response. */
+  private readonly reopenBackoff: Backoff;
   private call: WatchManyCall | undefined;
-  private reopenTimer: NodeJS.Timeout | undefined;
+  private reopenTimer: TimerHandle | undefined;
   private nextId = 1;
-  private attempt = 0;
 
   constructor(options: WatchMuxOptions) {
     this.options = options;
+    this.runtime = options.runtime ?? realRuntime;
+    this.reopenBackoff = this.newBackoff();
   }
 
   add(watch: WatchStream): void {
@@ -60,9 +72,9 @@ export class WatchMux implements WatchCarrier {
 
   /** Stops every watch's stream (the watches are not told: their owner is going away). */
   close(): void {
-    if (this.reopenTimer !== undefined) clearTimeout(this.reopenTimer);
+    if (this.reopenTimer !== undefined) this.runtime.clearTimer(this.reopenTimer);
     this.reopenTimer = undefined;
-    for (const timer of this.retryTimers.values()) clearTimeout(timer);
+    for (const timer of this.retryTimers.values()) this.runtime.clearTimer(timer);
     this.retryTimers.clear();
     const call = this.call;
     this.call = undefined;
@@ -73,16 +85,16 @@ export class WatchMux implements WatchCarrier {
     this.watches.delete(id);
     this.ids.delete(watch);
     const timer = this.retryTimers.get(watch);
-    if (timer !== undefined) clearTimeout(timer);
+    if (timer !== undefined) this.runtime.clearTimer(timer);
     this.retryTimers.delete(watch);
     this.refusals.delete(watch);
   }
 
   private open(): void {
-    const call = this.options.open(this.attempt);
+    const call = this.options.open(this.reopenBackoff.consecutiveFailures);
     this.call = call;
     call.on('data', (response: WatchResponse__Output) => {
-      this.attempt = 0;
+      this.reopenBackoff.reset();
       this.receive(call, response);
     });
     call.on('error', (error: Error) => this.broken(call, error));
@@ -116,14 +128,17 @@ export class WatchMux implements WatchCarrier {
     }
     // Refused for now (a node's watcher limit, an unexpected cancel): try again later.
     watch.interrupted(error);
-    const refusals = (this.refusals.get(watch) ?? 0) + 1;
-    this.refusals.set(watch, refusals);
-    const timer = setTimeout(() => {
+    let backoff = this.refusals.get(watch);
+    if (backoff === undefined) {
+      backoff = this.newBackoff();
+      this.refusals.set(watch, backoff);
+    }
+    const timer = this.runtime.setTimer(() => {
       this.retryTimers.delete(watch);
       if (this.call === call && this.watches.get(response.watch_id) === watch) {
         this.create(call, response.watch_id, watch);
       }
-    }, this.backoffMs(refusals));
+    }, backoff.nextDelayMs());
     this.retryTimers.set(watch, timer);
   }
 
@@ -131,15 +146,15 @@ export class WatchMux implements WatchCarrier {
     if (this.call !== call) return;
     this.close();
     if (this.watches.size === 0) return;
-    this.attempt += 1;
     for (const watch of this.watches.values()) watch.interrupted(error);
-    this.reopenTimer = setTimeout(() => {
+    const delayMs = this.reopenBackoff.nextDelayMs();
+    this.reopenTimer = this.runtime.setTimer(() => {
       this.reopenTimer = undefined;
       if (this.watches.size > 0) this.open();
-    }, this.backoffMs(this.attempt));
+    }, delayMs);
   }
 
-  private backoffMs(attempt: number): number {
-    return this.options.backoffMs?.(attempt) ?? Math.min(2_000, 50 * 2 ** attempt);
+  private newBackoff(): Backoff {
+    return new Backoff({ ...WATCH_BACKOFF, random: () => this.runtime.random() });
   }
 }

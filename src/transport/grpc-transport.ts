@@ -9,8 +9,8 @@
 import { Client, Server, type ChannelOptions, type ServiceError } from '@grpc/grpc-js';
 
 import { assert } from '../core/assert.js';
+import type { BackoffOptions } from '../core/backoff.js';
 import type { Message, NodeId } from '../raft/index.js';
-import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import {
   createPeerCredentials, type PeerCredentials, type PeerTlsFiles,
 } from './credentials.js';
@@ -67,6 +67,11 @@ const CHANNEL_OPTIONS: ChannelOptions = {
   'grpc.enable_retries': 0,
   // Each transport owns its connections: stop() closes them, whatever else runs in the process.
   'grpc.use_local_subchannel_pool': 1,
+};
+
+/** Between attempts to reopen a broken stream: the channel's range above, jittered. */
+const DEFAULT_RECONNECT_BACKOFF: BackoffOptions = {
+  initialMs: 50, maxMs: 2_000, random: Math.random,
 };
 
 const SERVER_OPTIONS: ChannelOptions = {
@@ -158,7 +163,7 @@ export class GrpcTransport implements Transport {
       batchBytesMax: TRANSPORT_BATCH_BYTES_MAX,
       snapshotChunkBytes: positive(options.snapshotChunkBytes, TRANSPORT_SNAPSHOT_CHUNK_BYTES),
       snapshotTimeoutMs: positive(options.snapshotTimeoutMs, TRANSPORT_SNAPSHOT_TIMEOUT_MS),
-      reconnectBackoff: options.reconnectBackoff ?? DEFAULT_BACKOFF,
+      reconnectBackoff: options.reconnectBackoff ?? DEFAULT_RECONNECT_BACKOFF,
       onUnreachable: (to) => {
         if (this.stopping === undefined) options.onUnreachable(to);
       },

@@ -3,7 +3,6 @@ export {
   CODEC_VERSION, CodecError, decodeMessages, decodeSnapshotHeader, encodeMessages,
   encodeSnapshotHeader, encodedMessageBytes,
 } from './codec.js';
-export { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 export {
   GrpcTransport,
   TRANSPORT_BATCH_BYTES_MAX, TRANSPORT_GRPC_MESSAGE_BYTES_MAX, TRANSPORT_PEERS_MAX,

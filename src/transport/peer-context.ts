@@ -1,6 +1,6 @@
 /** What the per-peer senders and the receiving handlers share with the transport that owns them. */
+import type { BackoffOptions } from '../core/backoff.js';
 import type { NodeId } from '../raft/index.js';
-import type { BackoffOptions } from './backoff.js';
 
 /** pino-compatible: structured fields first, then the message. */
 export interface TransportLogger {

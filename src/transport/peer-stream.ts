@@ -24,8 +24,8 @@
  */
 import type { Client, ClientWritableStream, ServiceError } from '@grpc/grpc-js';
 
+import { Backoff } from '../core/backoff.js';
 import type { Message, NodeId } from '../raft/index.js';
-import { Backoff } from './backoff.js';
 import { encodeMessages, encodedMessageBytes } from './codec.js';
 import type { SenderContext } from './peer-context.js';
 import type { RaftBatch, RaftService, SendSummary } from './proto.js';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { loadApiProtos } from '../../src/api/generated/load.js';
+import { loadApiProtos } from '../../src/wire/index.js';
 import type {
   WatchResponse__Output,
 } from '../../src/api/generated/types/roster/v1/WatchResponse.js';

@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadApiProtos } from '../../src/api/generated/load.js';
+import { loadApiProtos } from '../../src/wire/index.js';
 import type { RegistryClient } from '../../src/api/generated/types/roster/v1/Registry.js';
 import type {
   WatchResponse__Output,

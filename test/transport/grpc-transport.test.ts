@@ -13,7 +13,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import { makeMessage, type Message, type NodeId } from '../../src/raft/index.js';
 import { encodeMessages, encodeSnapshotHeader } from '../../src/transport/codec.js';
-import { Backoff } from '../../src/transport/backoff.js';
 import {
   GrpcTransport, TRANSPORT_QUEUE_MESSAGES_MAX, type GrpcTransportOptions,
 } from '../../src/transport/grpc-transport.js';
@@ -665,20 +664,3 @@ function runNode(
     });
   });
 }
-
-describe('Backoff', () => {
-  it('doubles its ceiling from 50 ms to 2 s, with full jitter, and resets', () => {
-    const ceilings = (random: number, count: number): number[] => {
-      const backoff = new Backoff({ initialMs: 50, maxMs: 2000, random: () => random });
-      return Array.from({ length: count }, () => backoff.nextDelayMs());
-    };
-    expect(ceilings(0.999_999, 8)).toEqual([49, 99, 199, 399, 799, 1599, 1999, 1999]);
-    expect(ceilings(0, 3)).toEqual([0, 0, 0]);
-    const backoff = new Backoff({ initialMs: 50, maxMs: 2000, random: () => 0.5 });
-    for (let i = 0; i < 100; i++) backoff.nextDelayMs();
-    expect(backoff.nextDelayMs()).toBe(1000);
-    backoff.reset();
-    expect(backoff.consecutiveFailures).toBe(0);
-    expect(backoff.nextDelayMs()).toBe(25);
-  });
-});

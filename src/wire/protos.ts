@@ -3,12 +3,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import type { ProtoGrpcType as ClusterProto } from './types/cluster.js';
-import type { ProtoGrpcType as RegistryProto } from './types/registry.js';
+import type { ProtoGrpcType as ClusterProto } from '../api/generated/types/cluster.js';
+import type { ProtoGrpcType as RegistryProto } from '../api/generated/types/registry.js';
 
 /**
- * Hand-written, beside the generated types: loads the client API's protos at runtime for both
- * the server (api/) and the SDK (client/). Library options are spelled out: 64-bit ids and
+ * Loads the client API's protos at runtime for both the server (api/) and the SDK (client/),
+ * typed by the generated types in api/generated/. Library options are spelled out: 64-bit ids and
  * revisions as JS numbers (they stay below 2^53), enums as their names, defaults filled in.
  */
 export const PROTO_LOADER_OPTIONS: protoLoader.Options = {
@@ -26,7 +26,7 @@ export function packageRoot(): string {
     if (existsSync(join(directory, 'package.json'))) return directory;
     directory = dirname(directory);
   }
-  throw new Error('cannot find the package root (package.json) above the api module');
+  throw new Error('cannot find the package root (package.json) above the wire module');
 }
 
 export function protoDirectory(): string {

@@ -1,16 +1,15 @@
 /**
- * Exponential backoff with full jitter (AWS architecture blog, "Exponential Backoff And
- * Jitter"): the n-th consecutive failure waits a uniform random time in [0, min(max, base*2^n)),
- * so peers that failed together do not retry together.
+ * Exponential backoff with full jitter: the n-th consecutive failure (from 0) waits a uniform
+ * random time in [0, min(max, initial * 2^n)), so clients or peers that failed together do not
+ * retry together. The random source comes from outside, as everything nondeterministic does
+ * in core.
  */
 export interface BackoffOptions {
   readonly initialMs: number;
   readonly maxMs: number;
-  /** Uniform in [0, 1); injectable for tests. */
-  readonly random?: () => number;
+  /** Uniform in [0, 1). */
+  readonly random: () => number;
 }
-
-export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 50, maxMs: 2000 };
 
 export class Backoff {
   private readonly initialMs: number;
@@ -18,10 +17,10 @@ export class Backoff {
   private readonly random: () => number;
   private failures = 0;
 
-  constructor(options: BackoffOptions = DEFAULT_BACKOFF) {
+  constructor(options: BackoffOptions) {
     this.initialMs = options.initialMs;
     this.maxMs = options.maxMs;
-    this.random = options.random ?? Math.random;
+    this.random = options.random;
   }
 
   /** The delay before the next attempt; each call counts one more consecutive failure. */
