@@ -112,8 +112,8 @@ export async function runServe(config: ServeConfig): Promise<void> {
     Promise.resolve(foundedAnswer(context, started.membership.members())));
   const api = new ApiServer({
     node: registryFacade(started), logger: logger.child({ module: 'api' }), scheduler,
-    forwardTimeoutMs: 5_000,
-    healthIntervalMs: 250, limits: config.clientLimits, tls,
+    forwardTimeoutMs: config.settings.requests.forwardTimeoutMs,
+    healthIntervalMs: config.settings.api.healthIntervalMs, limits: config.settings.api.limits, tls,
     leaderCredentials: tls?.leaderCredentials,
   });
   running.api = api;
@@ -172,9 +172,9 @@ function createNode(options: {
   shutdownOnFatal: (error: Error) => void;
 }): RegistryNode {
   const { config, logger } = options;
-  const electionTicks = Math.max(3,
-    Math.round(config.electionTimeoutMs / config.heartbeatIntervalMs));
-  const ticksPerSecond = Math.max(1, Math.round(1000 / config.heartbeatIntervalMs));
+  const { raft, log, requests, watch } = config.settings;
+  // Ticks of one heartbeat interval: config made the election timeout at least three.
+  const ticksOf = (ms: number): number => Math.max(1, Math.round(ms / raft.heartbeatIntervalMs));
   const identity = options.log.identity();
   return new RegistryNode({
     name: config.name,
@@ -182,25 +182,22 @@ function createNode(options: {
     clusterId: identity.clusterId,
     raft: {
       prng: new Prng(Math.floor(Math.random() * 0x20_0000_0000_0000)),
-      electionTicks,
+      electionTicks: ticksOf(raft.electionTimeoutMs),
       heartbeatTicks: 1,
     },
-    tickMs: config.heartbeatIntervalMs,
+    tickMs: raft.heartbeatIntervalMs,
     clock: monotonicClock(),
     leases: DEFAULT_LEASE_SETTINGS,
     encodeEvent: watchEventEncoder(),
-    watchSyncIntervalMs: 100,
-    watchHistoryEvents: config.watchHistoryEvents,
+    watchSyncIntervalMs: watch.syncIntervalMs,
+    watchHistoryEvents: watch.historyEvents,
     storage: options.log.recover().storage,
     persister: options.log,
     transport: options.transport,
     scheduler: options.scheduler,
-    snapshotEntries: config.snapshotEntries,
-    compactionKeepEntries: config.compactionKeepEntries,
-    snapshotBytes: config.snapshotBytes,
-    compactionKeepBytes: config.compactionKeepBytes,
-    proposalTimeoutTicks: 10 * ticksPerSecond,
-    readTimeoutTicks: 5 * ticksPerSecond,
+    ...log,
+    proposalTimeoutTicks: ticksOf(requests.proposalTimeoutMs),
+    readTimeoutTicks: ticksOf(requests.readTimeoutMs),
     logger: logger.child({ module: 'raft' }),
     onPeer: (member: Member) => setPeerOf(config, options.transport, member),
     onPeerRemoved: (peer: NodeId) => options.transport.removePeer(peer),
@@ -279,7 +276,7 @@ async function promoteWhenCaughtUp(running: Running, node: RegistryNode): Promis
     return config.join === undefined ? known : [config.join, ...known];
   };
   while (!node.isStopped) {
-    await delay(500);
+    await delay(config.settings.membership.promoteRetryMs);
     const self = node.membership.members().find((member) => member.id === node.id);
     if (self !== undefined && !self.learner) return;
     // Not a member in its own log yet (the leader's snapshot has not come), or behind.
@@ -328,11 +325,11 @@ async function shutdown(running: Running): Promise<void> {
 
 async function stopServing(running: Running, node: RegistryNode, api: ApiServer): Promise<void> {
   const { config } = running;
-  const apiStopped = api.stop(2_000);
+  const apiStopped = api.stop(config.settings.api.drainMs);
   if (node.isLeader()) {
     try {
       const to = await registryFacade(node)
-        .transferLeadership(undefined, config.electionTimeoutMs * 2);
+        .transferLeadership(undefined, config.settings.raft.electionTimeoutMs * 2);
       running.logger.info({ to }, 'handed leadership over');
     } catch (error: unknown) {
       running.logger.warn({ err: getErrorMessage(error) }, 'leadership transfer failed');

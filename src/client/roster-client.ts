@@ -237,9 +237,13 @@ export class RosterClient {
     options: { idempotent: boolean },
   ): Promise<Response> {
     let lastError: unknown;
-    const backoff = this.retryBackoff();
+    // Made on the first retry: a call that succeeds at once allocates no backoff.
+    let backoff: Backoff | undefined;
     for (let attempt = 0; attempt < this.attempts; attempt++) {
-      if (attempt > 0) await sleep(this.runtime, backoff.nextDelayMs());
+      if (attempt > 0) {
+        backoff ??= this.retryBackoff();
+        await sleep(this.runtime, backoff.nextDelayMs());
+      }
       const endpoint = this.preferred;
       try {
         return await callOnce(method(this.stubsFor(endpoint)), request, this.deadline(),

@@ -1,5 +1,5 @@
 import { RosterError } from '../core/errors.js';
-import type { ClientLimits } from '../core/limits.js';
+import { DEFAULT_SETTINGS, type NodeSettings } from '../core/settings.js';
 import {
   CLIENT_PLANE_FLAGS, parseClientLimits, parseClientTls, type ClientTlsConfig,
 } from './client-plane.js';
@@ -25,24 +25,15 @@ export interface ServeConfig {
   readonly initialClusterState: 'new' | 'existing';
   /** A running cluster's client endpoint to join as a learner (then be promoted). */
   readonly join: string | undefined;
-  readonly heartbeatIntervalMs: number;
-  readonly electionTimeoutMs: number;
-  readonly snapshotEntries: number;
-  readonly compactionKeepEntries: number;
-  /** Also snapshot once this many bytes of entries were applied since the last snapshot. */
-  readonly snapshotBytes: number;
-  /** Of the entries kept below a snapshot, keep at most this many bytes. */
-  readonly compactionKeepBytes: number;
   readonly logLevel: string;
-  /** Watch events kept in memory for watchers resuming from an older revision. */
-  readonly watchHistoryEvents: number;
   /** Dial these peers (by name) at these addresses instead of their advertised ones. */
   readonly peerRoutes: ReadonlyMap<string, string>;
   /** Mutual TLS between peers (etcd's --peer-cert-file, --peer-key-file, ...); else plaintext. */
   readonly peerTls: TlsFiles | undefined;
   /** TLS on the client and HTTP ports (client-plane.ts); plaintext when undefined. */
   readonly clientTls: ClientTlsConfig | undefined;
-  readonly clientLimits: ClientLimits;
+  /** Everything that tunes the node, nested by the part of it that uses it. */
+  readonly settings: NodeSettings;
 }
 
 /** A certificate, its key, and the CA whose certificates are accepted (PEM files). */
@@ -185,10 +176,11 @@ export function parseServeConfig(options: {
     get('advertise-client') ?? advertised(listen, options.hostname));
   const advertisePeer = parseHostPort('advertise-peer',
     get('advertise-peer') ?? advertised(peerListen, options.hostname));
+  const defaults = DEFAULT_SETTINGS;
   const heartbeatIntervalMs = positiveInteger('heartbeat-interval-ms',
-    get('heartbeat-interval-ms'), 100);
+    get('heartbeat-interval-ms'), defaults.raft.heartbeatIntervalMs);
   const electionTimeoutMs = positiveInteger('election-timeout-ms',
-    get('election-timeout-ms'), 1000);
+    get('election-timeout-ms'), defaults.raft.electionTimeoutMs);
   if (electionTimeoutMs < heartbeatIntervalMs * 3) {
     throw usage('election-timeout-ms',
       `must be at least 3 heartbeat intervals (${heartbeatIntervalMs * 3} ms)`);
@@ -216,22 +208,40 @@ export function parseServeConfig(options: {
     initialCluster: Object.freeze(initialCluster),
     initialClusterState: state,
     join: join === undefined ? undefined : parseHostPort('join', join),
-    heartbeatIntervalMs, electionTimeoutMs,
-    snapshotEntries: positiveInteger('snapshot-entries', get('snapshot-entries'), 10_000),
-    compactionKeepEntries: positiveInteger('compaction-keep-entries',
-      get('compaction-keep-entries'), 5_000),
-    snapshotBytes: positiveInteger('snapshot-bytes', get('snapshot-bytes'), 4 * 1024 * 1024),
-    compactionKeepBytes: positiveInteger('compaction-keep-bytes', get('compaction-keep-bytes'),
-      1024 * 1024),
     logLevel,
-    watchHistoryEvents: positiveInteger('watch-history-events',
-      get('watch-history-events'), 20_000), // watchLimits.historyEventsMax (config sees core only)
     peerRoutes: parsePeerRoutes(get('peer-route')),
     peerTls: tlsFiles('peer-', get('peer-cert-file'), get('peer-key-file'),
       get('peer-trusted-ca-file')),
     clientTls: parseClientTls(get),
-    clientLimits: parseClientLimits(get),
+    settings: deepFreeze<NodeSettings>({
+      ...defaults,
+      raft: { heartbeatIntervalMs, electionTimeoutMs },
+      log: {
+        snapshotEntries: positiveInteger('snapshot-entries', get('snapshot-entries'),
+          defaults.log.snapshotEntries),
+        snapshotBytes: positiveInteger('snapshot-bytes', get('snapshot-bytes'),
+          defaults.log.snapshotBytes),
+        compactionKeepEntries: positiveInteger('compaction-keep-entries',
+          get('compaction-keep-entries'), defaults.log.compactionKeepEntries),
+        compactionKeepBytes: positiveInteger('compaction-keep-bytes',
+          get('compaction-keep-bytes'), defaults.log.compactionKeepBytes),
+      },
+      watch: {
+        ...defaults.watch,
+        historyEvents: positiveInteger('watch-history-events', get('watch-history-events'),
+          defaults.watch.historyEvents),
+      },
+      api: { ...defaults.api, limits: parseClientLimits(get) },
+    }),
   });
+}
+
+/** Freezes an object and every object inside it: settings are read, never changed. */
+function deepFreeze<T extends object>(value: T): T {
+  for (const inner of Object.values(value)) {
+    if (typeof inner === 'object' && inner !== null) deepFreeze(inner as object);
+  }
+  return Object.freeze(value);
 }
 
 /** All three files, or none (plaintext); one or two of them is a mistake worth stopping for. */

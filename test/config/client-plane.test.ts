@@ -19,7 +19,7 @@ function refusal(flags: Record<string, string>): string {
 
 describe('serve flags: client-plane limits', () => {
   it('default to core/limits.ts', () => {
-    expect(parse({}).clientLimits).toEqual({
+    expect(parse({}).settings.api.limits).toEqual({
       requestBytesMax: limits.requestBytesMax, quotaBytes: limits.quotaBytes,
       connectionsMax: limits.connectionsMax,
       streamsPerConnectionMax: limits.streamsPerConnectionMax,
@@ -35,7 +35,7 @@ describe('serve flags: client-plane limits', () => {
   it('take flags and ROSTER_ variables', () => {
     const config = parse({ 'max-request-bytes': '2097152', 'max-connections': '10' },
       { ROSTER_QUOTA_BYTES: '1000000', ROSTER_STREAM_STALL_MS: '5000' });
-    expect(config.clientLimits).toMatchObject({
+    expect(config.settings.api.limits).toMatchObject({
       requestBytesMax: 2_097_152, connectionsMax: 10, quotaBytes: 1_000_000,
       streamStallMs: 5_000,
     });

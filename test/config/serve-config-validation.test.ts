@@ -80,14 +80,14 @@ describe('serve config: bounds', () => {
 
   it('accepts an election timeout of exactly 3 heartbeat intervals', () => {
     expect(parse({ 'heartbeat-interval-ms': '100', 'election-timeout-ms': '300' })
-      .electionTimeoutMs).toBe(300);
+      .settings.raft.electionTimeoutMs).toBe(300);
   });
 
   it('accepts counts from 1 to the largest safe integer', () => {
     const config = parse({ 'snapshot-entries': '1',
       'snapshot-bytes': String(Number.MAX_SAFE_INTEGER) });
-    expect(config.snapshotEntries).toBe(1);
-    expect(config.snapshotBytes).toBe(Number.MAX_SAFE_INTEGER);
+    expect(config.settings.log.snapshotEntries).toBe(1);
+    expect(config.settings.log.snapshotBytes).toBe(Number.MAX_SAFE_INTEGER);
   });
 
   it('accepts the longest DNS label as a name, and refuses one longer', () => {

@@ -18,11 +18,19 @@ describe('serve config: defaults', () => {
         { name: 'box', peerAddress: '127.0.0.1:7401', clientAddress: '127.0.0.1:7400' },
       ],
       initialClusterState: 'new', join: undefined,
-      heartbeatIntervalMs: 100, electionTimeoutMs: 1000,
-      snapshotEntries: 10_000, compactionKeepEntries: 5_000,
-      snapshotBytes: 4 * 1024 * 1024, compactionKeepBytes: 1024 * 1024,
-      logLevel: 'info', watchHistoryEvents: 20_000,
+      logLevel: 'info',
       peerTls: undefined, clientTls: undefined,
+      settings: {
+        raft: { heartbeatIntervalMs: 100, electionTimeoutMs: 1000 },
+        log: {
+          snapshotEntries: 10_000, compactionKeepEntries: 5_000,
+          snapshotBytes: 4 * 1024 * 1024, compactionKeepBytes: 1024 * 1024,
+        },
+        requests: { proposalTimeoutMs: 10_000, readTimeoutMs: 5_000, forwardTimeoutMs: 5_000 },
+        watch: { syncIntervalMs: 100, historyEvents: 20_000 },
+        api: { healthIntervalMs: 250, drainMs: 2_000 },
+        membership: { promoteRetryMs: 500 },
+      },
     });
     expect(config.peerRoutes.size).toBe(0);
   });
@@ -43,7 +51,7 @@ describe('serve config: sources', () => {
     const config = parse({ 'log-level': 'debug' },
       { ROSTER_LOG_LEVEL: 'warn', ROSTER_HEARTBEAT_INTERVAL_MS: '50', ROSTER_DATA_DIR: '/d' });
     expect(config.logLevel).toBe('debug');
-    expect(config.heartbeatIntervalMs).toBe(50);
+    expect(config.settings.raft.heartbeatIntervalMs).toBe(50);
     expect(config.dataDir).toBe('/d');
   });
 
@@ -94,7 +102,8 @@ describe('serve config: the result', () => {
     const config = parse({ 'peer-cert-file': 'p.pem', 'peer-key-file': 'p.key',
       'peer-trusted-ca-file': 'ca.pem', 'cert-file': 'c.pem', 'key-file': 'k.pem' });
     for (const part of [config, config.initialCluster, config.peerTls, config.clientTls,
-      config.clientLimits]) {
+      config.settings, config.settings.raft, config.settings.log, config.settings.api,
+      config.settings.api.limits]) {
       expect(Object.isFrozen(part)).toBe(true);
     }
     expect(() => {
