@@ -326,10 +326,11 @@ async function shutdown(running: Running): Promise<void> {
 async function stopServing(running: Running, node: RegistryNode, api: ApiServer): Promise<void> {
   const { config } = running;
   const apiStopped = api.stop(config.settings.api.drainMs);
+  const facade = registryFacade(node);
   if (node.isLeader()) {
     try {
-      const to = await registryFacade(node)
-        .transferLeadership(undefined, config.settings.raft.electionTimeoutMs * 2);
+      const to = await facade.transferLeadership(undefined,
+        config.settings.raft.electionTimeoutMs * 2);
       running.logger.info({ to }, 'handed leadership over');
     } catch (error: unknown) {
       running.logger.warn({ err: getErrorMessage(error) }, 'leadership transfer failed');
@@ -340,9 +341,7 @@ async function stopServing(running: Running, node: RegistryNode, api: ApiServer)
   // large registry is back in service sooner. A crash still recovers from snapshot + log.
   const snapshotStartMs = Date.now();
   try {
-    await new Promise<void>((resolve, reject) => {
-      node.snapshotNow((error) => (error === undefined ? resolve() : reject(error)));
-    });
+    await facade.snapshotNow();
     running.logger.info({ ms: Date.now() - snapshotStartMs }, 'snapshot taken for the restart');
   } catch (error: unknown) {
     running.logger.warn({ err: getErrorMessage(error) }, 'snapshot at shutdown failed');

@@ -66,30 +66,44 @@ export interface RegistryFacade {
   transferLeadership(to?: NodeId, timeoutMs?: number): Promise<NodeId>;
 
   status(): NodeStatus;
+  /** Snapshots at the applied index; resolves once it is durable (a graceful stop). */
+  snapshotNow(): Promise<void>;
   /** A backup at a linearizable point. */
   backup(): Promise<BackupSource>;
 }
 
+type Settle<Outcome, Value> =
+  (outcome: Outcome, resolve: (value: Value) => void, reject: (error: Error) => void) => void;
+
 /**
  * The one promise adapter over the node's callback core: `start` runs the call with a
- * callback, and `settle` turns what it reports into a value or an error.
+ * callback, and `settle` resolves or rejects with what it reports (allocating nothing more:
+ * writes take this path).
  */
 function promised<Outcome, Value>(
   start: (callback: (outcome: Outcome) => void) => void,
-  settle: (outcome: Outcome) => { value: Value } | { error: RosterError },
+  settle: Settle<Outcome, Value>,
 ): Promise<Value> {
   return new Promise((resolve, reject) => {
-    start((outcome) => {
-      const settled = settle(outcome);
-      if ('error' in settled) reject(settled.error);
-      else resolve(settled.value);
-    });
+    start((outcome) => settle(outcome, resolve, reject));
   });
 }
 
-function committed<Result>(outcome: ProposalOutcome<Result>):
-  { value: Result } | { error: RosterError } {
-  return outcome.status === 'committed' ? { value: outcome.result } : { error: outcome.error };
+function committed<Result>(
+  outcome: ProposalOutcome<Result>, resolve: (result: Result) => void,
+  reject: (error: Error) => void,
+): void {
+  if (outcome.status === 'committed') resolve(outcome.result);
+  else reject(outcome.error);
+}
+
+/** For outcomes that are either `{ error }` or carry the value under `key`. */
+function valueOr<Key extends string, Value>(key: Key): Settle<{ error: RosterError } |
+  { readonly [K in Key]: Value }, Value> {
+  return (outcome, resolve, reject) => {
+    if ('error' in outcome) reject(outcome.error);
+    else resolve((outcome as { readonly [K in Key]: Value })[key]);
+  };
 }
 
 type KeepAliveOutcome = { renewals: LeaseRenewal[] } | { error: RosterError };
@@ -99,7 +113,7 @@ export function registryFacade(node: RegistryNode): RegistryFacade {
   const state: RegistryView = node.registry;
   const readBarrier = (): Promise<RegistryView> => promised<RosterError | undefined, RegistryView>(
     (callback) => node.readWith(callback),
-    (error) => (error === undefined ? { value: state } : { error }));
+    (error, resolve, reject) => (error === undefined ? resolve(state) : reject(error)));
   const propose = (command: Command): Promise<CommandResult> =>
     promised<ProposalOutcome<CommandResult>, CommandResult>((callback) => {
       node.proposeWith(command, callback);
@@ -116,8 +130,7 @@ export function registryFacade(node: RegistryNode): RegistryFacade {
       (consistency === 'SERIALIZABLE' ? Promise.resolve(state) : readBarrier()),
     local: state,
     keepAlive: (request) => promised<KeepAliveOutcome, LeaseRenewal[]>(
-      (callback) => node.keepAliveWith(request, callback),
-      (result) => ('error' in result ? result : { value: result.renewals })),
+      (callback) => node.keepAliveWith(request, callback), valueOr('renewals')),
     watch: (filter, startRevision, sink) => node.watch(filter, startRevision, sink),
     cancelWatch: (id) => node.cancelWatch(id),
     watchDrained: (id) => node.watchDrained(id),
@@ -127,8 +140,7 @@ export function registryFacade(node: RegistryNode): RegistryFacade {
     members: () => node.membership.members(),
     memberNamed: (name) => node.membership.memberNamed(name),
     addMember: (member, options = {}) => promised<MemberOutcome, MemberView>(
-      (callback) => node.membership.addMember(member, options, callback),
-      (outcome) => ('error' in outcome ? outcome : { value: outcome.member })),
+      (callback) => node.membership.addMember(member, options, callback), valueOr('member')),
     promoteMember: (id) =>
       changeMembership({ type: 'promote', nodeId: id, context: new Uint8Array(0) }),
     removeMember: (id) =>
@@ -136,7 +148,9 @@ export function registryFacade(node: RegistryNode): RegistryFacade {
     transferLeadership: (to, timeoutMs = node.electionTimeoutMs * 3) =>
       promised<TransferOutcome, NodeId>(
         (callback) => node.membership.transferLeadership(to, timeoutMs, callback),
-        (outcome) => ('error' in outcome ? outcome : { value: outcome.leader })),
+        valueOr('leader')),
+    snapshotNow: () => promised<Error | undefined, void>((callback) => node.snapshotNow(callback),
+      (error, resolve, reject) => (error === undefined ? resolve() : reject(error))),
     status: () => node.status(),
     backup: async () => {
       await readBarrier();

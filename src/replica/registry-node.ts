@@ -3,7 +3,7 @@ import type { Message, NodeId, RaftStatus } from '../raft/index.js';
 import {
   Registry, encodeCommand, type Applied, type Command, type CommandResult,
 } from '../registry/index.js';
-import { progressNotice, WatchHub, type WatchFilter, type WatchSink } from '../watch/index.js';
+import { WatchHub, type WatchFilter, type WatchSink } from '../watch/index.js';
 import type { ProposalOutcome, ReplicaObserver } from './interfaces.js';
 import { LeaseKeeper, type KeepAliveRequest, type LeaseRenewal } from './lease-keeper.js';
 import { Membership } from './membership.js';
@@ -229,19 +229,11 @@ export class RegistryNode {
     this.leases.keepAlive(request, callback);
   }
 
-  /**
-   * startRevision 0 means "from now". Now is resolved here, and the sink is told it at once
-   * with a progress notice: a client that resumes after a broken stream then knows exactly
-   * where it started, even when nothing matching has happened yet (etcd's "created" header).
-   */
+  /** startRevision 0 means "from now" (WatchHub.watchFromNow). */
   watch(filter: WatchFilter, startRevision: number, sink: WatchSink<Uint8Array>): number {
-    if (startRevision !== 0) {
-      return this.hub.watch(filter, startRevision, sink, this.options.clock.nowMs());
-    }
-    const now = this.hub.revision;
-    const id = this.hub.watch(filter, now, sink, this.options.clock.nowMs());
-    sink.write(progressNotice(now));
-    return id;
+    const nowMs = this.options.clock.nowMs();
+    return startRevision === 0 ? this.hub.watchFromNow(filter, sink, nowMs)
+      : this.hub.watch(filter, startRevision, sink, nowMs);
   }
 
   cancelWatch(id: number): void {

@@ -22,7 +22,9 @@ import { eventBytesEstimate } from './event-size.js';
 import { EventHistory, LazyEntry, eventsDelivery, type HistoryEntry } from './history.js';
 import { Snapshot } from './snapshot.js';
 import { SyncedIndex } from './synced-index.js';
-import { markerDelivery, type WatchDelivery, type WatchFilter, type WatchSink } from './types.js';
+import {
+  markerDelivery, progressNotice, type WatchDelivery, type WatchFilter, type WatchSink,
+} from './types.js';
 import { watchLimits } from './watch-limits.js';
 import { Watcher } from './watcher.js';
 
@@ -147,6 +149,18 @@ export class WatchHub<Encoded> {
     for (const [group, matched] of this.synced.targetsFor(entries)) {
       this.fanOut(group, eventsDelivery(matched));
     }
+  }
+
+  /**
+   * A watch from now: from the current revision, which the sink is told at once with a
+   * progress notice. A client that resumes after a broken stream then knows exactly where it
+   * started, even when nothing matching has happened yet (etcd's "created" header).
+   */
+  watchFromNow(filter: WatchFilter, sink: WatchSink<Encoded>, nowMs: number): number {
+    const now = this.revisionValue;
+    const id = this.watch(filter, now, sink, nowMs);
+    sink.write(progressNotice(now));
+    return id;
   }
 
   /**

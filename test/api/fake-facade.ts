@@ -8,7 +8,7 @@ import {
   type LeaseRenewal, type Member, type MemberView, type NodeStatus, type RawInstance,
   type ReadConsistency, type RegistryFacade, type RegistryView, type WatchFilter, type WatchSink,
 } from '../../src/replica/api-surface.js';
-import { WatchHub, progressNotice } from '../../src/watch/index.js';
+import { WatchHub } from '../../src/watch/index.js';
 
 interface Held<Value> {
   readonly resolve: (value: Value) => void;
@@ -141,11 +141,8 @@ export class FakeFacade implements RegistryFacade {
 
   /** As the node does: "from now" is the hub's revision, announced with a progress notice. */
   watch(filter: WatchFilter, startRevision: number, sink: WatchSink<Uint8Array>): number {
-    if (startRevision !== 0) return this.hub.watch(filter, startRevision, sink, 0);
-    const now = this.hub.revision;
-    const id = this.hub.watch(filter, now, sink, 0);
-    sink.write(progressNotice(now));
-    return id;
+    return startRevision === 0 ? this.hub.watchFromNow(filter, sink, 0)
+      : this.hub.watch(filter, startRevision, sink, 0);
   }
 
   cancelWatch(id: number): void {
@@ -194,6 +191,11 @@ export class FakeFacade implements RegistryFacade {
 
   backup(): Promise<BackupSource> {
     return Promise.reject(new RosterError('ROSTER_ERR_NOT_IMPLEMENTED', 'fake'));
+  }
+
+  /** Nothing to make durable: the fake keeps its state in memory only. */
+  snapshotNow(): Promise<void> {
+    return Promise.resolve();
   }
 
   status(): NodeStatus {

@@ -18,6 +18,18 @@ describe('start positions', () => {
     expect(sink.deliveries[0]?.revision).toBe(2);
   });
 
+  it('watchFromNow announces the current revision at once, then only later events', () => {
+    const h = new Harness();
+    h.commit(reg('web', 'a'));
+    const sink = new RecordingSink();
+    h.hub.watchFromNow(WEB, sink, 0);
+    expect(sink.kinds()).toEqual(['progress']);
+    expect(sink.deliveries[0]?.revision).toBe(1);
+    h.commit(reg('web', 'b'));
+    expect(sink.kinds()).toEqual(['progress', 'events']);
+    expect(sink.eventLines()).toEqual(['PUT default/web/b@2']);
+  });
+
   it('from a revision in the history replays exactly the events after it, then live', () => {
     const h = new Harness();
     h.commit(reg('web', 'a'));
