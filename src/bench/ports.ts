@@ -1,5 +1,5 @@
 /** Loopback ports for the clusters the bench and the integration tests start. */
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 
 /**
  * Below the kernel's ephemeral range (32768-60999 by default): a port the kernel handed out
@@ -25,5 +25,18 @@ function canListen(port: number): Promise<boolean> {
     const server = createServer();
     server.once('error', () => resolve(false));
     server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/** Whether something accepts a TCP connection at host:port (a connect, then a close). */
+export function accepts(endpoint: string): Promise<boolean> {
+  const colon = endpoint.lastIndexOf(':');
+  return new Promise((resolve) => {
+    const socket = connect(Number(endpoint.slice(colon + 1)), endpoint.slice(0, colon));
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
   });
 }

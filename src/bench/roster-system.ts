@@ -13,7 +13,9 @@ import {
 export const HEARTBEAT_MS = 100;
 export const ELECTION_MS = 1000;
 
-const LAUNCHER = fileURLToPath(new URL('../../bin/roster', import.meta.url));
+/** Another build's launcher (ROSTER_BENCH_LAUNCHER) measures it with this bench's driver. */
+const LAUNCHER = process.env.ROSTER_BENCH_LAUNCHER
+  ?? fileURLToPath(new URL('../../bin/roster', import.meta.url));
 
 /**
  * Servers start as users start them, through the `roster` launcher (its malloc settings

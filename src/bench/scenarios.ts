@@ -5,6 +5,7 @@
 import type { DriverSpec } from './driver-protocol.js';
 import type { ClosedLoopResult } from './load-loops.js';
 import { CpuMeter, rssMiB } from './procfs.js';
+import { accepts } from './ports.js';
 import { runDriver } from './run-driver.js';
 import { EtcdTarget } from './etcd-target.js';
 import { RosterTarget } from './roster-target.js';
@@ -252,10 +253,15 @@ const memory: Scenario = {
     await system.kill(follower, 'SIGTERM');
     const startedAt = performance.now();
     system.restart(follower);
+    const endpoint = system.endpoints[follower] as string;
+    // A client per 5 ms costs a third of a core: on two cores that is taken from the member
+    // being timed. Until its port accepts, a bare TCP connect asks it instead.
+    await waitFor('the restarted member to accept connections',
+      async () => await accepts(endpoint) ? true : undefined, 120_000, 5);
     await waitFor('the restarted member to serve a linearizable read', async () => {
       // A fresh client per attempt: a channel that failed to connect waits out its reconnect
       // backoff (1 s in grpc-js), which would be measured instead of the member's readiness.
-      const probe = probeTarget(system, system.endpoints[follower] as string);
+      const probe = probeTarget(system, endpoint);
       try {
         await probe.lookup('bench-ready', true);
         return true;

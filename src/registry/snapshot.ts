@@ -1,6 +1,6 @@
 import { assert } from '../core/assert.js';
 import type { Member, StoredInstance } from './model.js';
-import { storedInstance } from './stored-instance.js';
+import { instanceOfProfile, storedInstance } from './stored-instance.js';
 
 /** The registry's whole state, as a snapshot carries it. */
 export interface RegistryState {
@@ -309,15 +309,11 @@ export function decodeSnapshot(data: Uint8Array): RegistryState {
     assert(Array.isArray(chunk), 'snapshot lease line is malformed');
     for (const lease of chunk as LeaseTuple[]) leases.push(lease);
   }
-  const profiles: ProfileTuple[] = [];
+  const profiles: StoredInstance[] = [];
   for (let line = 0; line < header.profileLines; line++) {
     const chunk = nextLine();
     assert(Array.isArray(chunk), 'snapshot profile line is malformed');
-    for (const profile of chunk as ProfileTuple[]) {
-      assert(Array.isArray(profile) && profile.length === PROFILE_LENGTH,
-        'snapshot profile is malformed');
-      profiles.push(profile);
-    }
+    for (const profile of chunk as ProfileTuple[]) profiles.push(profileInstance(profile));
   }
   const instances: StoredInstance[] = [];
   while (offset < data.byteLength) {
@@ -328,16 +324,25 @@ export function decodeSnapshot(data: Uint8Array): RegistryState {
   return { revision: header.revision, members: header.members, leases, instances };
 }
 
-function fromOwnTuple(tuple: OwnTuple, profiles: readonly ProfileTuple[]): StoredInstance {
+/** A profile as an instance with empty own fields, its strings interned once. */
+function profileInstance(profile: ProfileTuple): StoredInstance {
+  assert(Array.isArray(profile) && profile.length === PROFILE_LENGTH,
+    'snapshot profile is malformed');
+  const [namespace, service, ports, protocol, version, environment, region, zone, tags,
+    metadata, weight, priority, capacity] = profile;
+  return storedInstance({
+    namespace, service, id: '', address: '', port: 0, ports, protocol, version, environment,
+    region, zone, tags, metadata, weight, priority, capacity,
+  }, { leaseId: 0, status: 'serving', health: 'passing', load: {}, createRevision: 0,
+    modRevision: 0 });
+}
+
+function fromOwnTuple(tuple: OwnTuple, profiles: readonly StoredInstance[]): StoredInstance {
   assert(Array.isArray(tuple) && tuple.length === OWN_LENGTH, 'snapshot instance is malformed');
   const [index, id, address, port, leaseId, status, health, load, createRevision,
     modRevision] = tuple;
   const profile = profiles[index];
   assert(profile !== undefined, `snapshot instance ${id} names a missing profile ${index}`);
-  const [namespace, service, ports, protocol, version, environment, region, zone, tags,
-    metadata, weight, priority, capacity] = profile;
-  return storedInstance({
-    namespace, service, id, address, port, ports, protocol, version, environment, region, zone,
-    tags, metadata, weight, priority, capacity,
-  }, { leaseId, status, health, load, createRevision, modRevision });
+  return instanceOfProfile(profile, id, address, port,
+    { leaseId, status, health, load, createRevision, modRevision });
 }

@@ -3,6 +3,7 @@ import type { StoredInstance } from '../../src/registry/model.js';
 import {
   decodeSnapshot, encodeSnapshot, sourceOf, type RegistryState,
 } from '../../src/registry/snapshot.js';
+import { storedInstance } from '../../src/registry/stored-instance.js';
 
 const instance: StoredInstance = {
   namespace: 'default', service: 'api', id: 'a-1', address: '10.0.0.1', port: 80,
@@ -46,6 +47,9 @@ describe('registry snapshots', () => {
     // The instances of one profile share its lists and maps.
     expect(decoded.instances[1]?.tags).toBe(decoded.instances[0]?.tags);
     expect(decoded.instances[1]?.metadata).toBe(decoded.instances[0]?.metadata);
+    // Built in storedInstance's field order: one hidden class for restored and applied ones.
+    expect(Object.keys(decoded.instances[0] as StoredInstance)).toEqual(Object.keys(
+      storedInstance(instance, instance)));
     const empty: RegistryState = { revision: 0, members: [], leases: [], instances: [] };
     expect(decodeSnapshot(encodeSnapshot(sourceOf(empty)))).toEqual(empty);
   });
