@@ -1,6 +1,6 @@
 import { assert } from '../core/assert.js';
 import type { Member, StoredInstance } from './model.js';
-import { instanceOfProfile, storedInstance } from './stored-instance.js';
+import { storedInstance } from './stored-instance.js';
 
 /** The registry's whole state, as a snapshot carries it. */
 export interface RegistryState {
@@ -343,6 +343,7 @@ function fromOwnTuple(tuple: OwnTuple, profiles: readonly StoredInstance[]): Sto
     modRevision] = tuple;
   const profile = profiles[index];
   assert(profile !== undefined, `snapshot instance ${id} names a missing profile ${index}`);
-  return instanceOfProfile(profile, id, address, port,
-    { leaseId, status, health, load, createRevision, modRevision });
+  // The profile, built once, lends its lists and maps to each of its instances.
+  return storedInstance({ ...profile, id, address, port },
+    { leaseId, status, health, load, createRevision, modRevision }, profile);
 }

@@ -69,41 +69,6 @@ export function storedInstance(
   };
 }
 
-/**
- * An instance that takes everything but its own fields from `profile`, an instance already
- * built: restoring a snapshot builds each profile once, then 100,000s of instances from it
- * without interning the same strings again. The fields are in storedInstance's order, so both
- * share one hidden class.
- */
-export function instanceOfProfile(
-  profile: StoredInstance, id: string, address: string, port: number, state: InstanceState,
-): StoredInstance {
-  return {
-    namespace: profile.namespace,
-    service: profile.service,
-    id,
-    address,
-    port,
-    ports: profile.ports,
-    protocol: profile.protocol,
-    version: profile.version,
-    environment: profile.environment,
-    region: profile.region,
-    zone: profile.zone,
-    tags: profile.tags,
-    metadata: profile.metadata,
-    weight: profile.weight,
-    priority: profile.priority,
-    capacity: profile.capacity,
-    leaseId: state.leaseId,
-    status: state.status,
-    health: state.health,
-    load: shared(state.load),
-    createRevision: state.createRevision,
-    modRevision: state.modRevision,
-  };
-}
-
 export function sameList(a: readonly string[], b: readonly string[]): boolean {
   if (a === b) return true;
   if (a.length !== b.length) return false;
