@@ -70,6 +70,10 @@ export const limits = {
   clusterMembersMax: 256,
 
   // Replica.
+  /** Commands the leader gathers into one log entry (a power of two: see the simulator). */
+  commandsPerEntryMax: 256,
+  /** Bytes of the commands gathered into one log entry (a larger command goes alone). */
+  commandBatchBytesMax: 64 * 1024,
   /** Proposals awaiting commit on one node. */
   proposalsPendingMax: 65_536,
   /** Read requests waiting for a ReadIndex round on one node. */

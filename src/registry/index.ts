@@ -1,6 +1,6 @@
 /** The replicated registry: data model, validation, commands, and the state machine. */
 export * from './model.js';
-export { encodeCommand, decodeCommand } from './commands.js';
+export { encodeCommand, encodeCommandBatch, decodeCommand, decodeCommands } from './commands.js';
 export {
   encodeMemberContext, decodeMemberContext,
   type MemberAddresses, type MemberChange,

@@ -1,6 +1,6 @@
 import { assert } from '../core/assert.js';
 import { limits as defaultLimits, type Limits } from '../core/limits.js';
-import { decodeCommand } from './commands.js';
+import { decodeCommands } from './commands.js';
 import { applyMemberChange, type MemberChange } from './members.js';
 import {
   formatKey, isHealthy,
@@ -97,8 +97,9 @@ export class Registry {
 
   // ---- StateMachine -----------------------------------------------------------------------
 
-  apply(entry: LogEntry): Applied {
-    return this.applyCommand(decodeCommand(entry.data));
+  /** Applies an entry's commands in order: what each did, in the same order. */
+  apply(entry: LogEntry): Applied[] {
+    return decodeCommands(entry.data).map((command) => this.applyCommand(command));
   }
 
   applyConfChange(change: MemberChange): void {

@@ -119,7 +119,7 @@ export function registryFacade(node: RegistryNode): RegistryFacade {
       node.proposeWith(command, callback);
     }, committed);
   const changeMembership = (change: ConfChange): Promise<void> =>
-    promised<ProposalOutcome<CommandResult>, CommandResult>(
+    promised<ProposalOutcome<CommandResult[]>, CommandResult[]>(
       (callback) => node.membership.change(change, callback), committed).then(() => undefined);
   return {
     id: node.id,

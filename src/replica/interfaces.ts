@@ -39,8 +39,12 @@ export type ProposalOutcome<Result> =
   | { readonly status: 'committed'; readonly index: number; readonly result: Result }
   /** Definitely not applied (refused, or overwritten by a new leader). Safe to retry. */
   | { readonly status: 'rejected'; readonly error: RosterError }
-  /** May or may not be applied (timed out, node stopped). */
-  | { readonly status: 'unknown'; readonly error: RosterError };
+  /** May or may not be applied (timed out, node stopped): the entry's fate decides. */
+  | {
+    readonly status: 'unknown'; readonly error: RosterError;
+    /** Where the entry went in the log: applied there in this term means applied. */
+    readonly index: number; readonly term: number;
+  };
 
 export type ReadOutcome =
   /** Local state now reflects every write committed before the read began. */

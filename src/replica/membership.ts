@@ -17,7 +17,7 @@ export type TransferOutcome = { readonly leader: NodeId } | { readonly error: Ro
 
 export interface MembershipOptions {
   readonly id: NodeId;
-  readonly replica: Replica<CommandResult>;
+  readonly replica: Replica<CommandResult[]>;
   readonly registry: Registry;
   readonly clock: Clock;
   readonly scheduler: Scheduler;
@@ -124,7 +124,7 @@ export class Membership {
   }
 
   /** Proposes a membership change here (the leader); the callback learns its outcome. */
-  change(change: ConfChange, callback: (outcome: ProposalOutcome<CommandResult>) => void): void {
+  change(change: ConfChange, callback: (outcome: ProposalOutcome<CommandResult[]>) => void): void {
     this.options.replica.proposeConfChange(change, callback);
   }
 

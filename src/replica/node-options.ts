@@ -1,6 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import type { NodeId, RaftConfig, RaftLogger } from '../raft/index.js';
-import type { CommandResult, Member, RegistryEvent } from '../registry/index.js';
+import type { Applied, CommandResult, Member, RegistryEvent } from '../registry/index.js';
 import type { LogPersister, MemoryStorage } from '../storage/index.js';
 import type { Transport } from '../transport/index.js';
 import type { ReplicaObserver, Scheduler } from './interfaces.js';
@@ -36,10 +36,10 @@ export interface RegistryNodeOptions {
   readonly watchHistoryEvents?: number;
   readonly logger?: RaftLogger;
   /** Extra observers (the simulator's checkers), called after the node's own. */
-  readonly observer?: ReplicaObserver<CommandResult>;
+  readonly observer?: ReplicaObserver<CommandResult[]>;
   readonly onRevokeDecided?: (ids: readonly number[], nowMs: number) => void;
-  /** The events of each applied command, before any watcher sees them (checkers, audit). */
-  readonly onEvents?: (events: readonly RegistryEvent[]) => void;
+  /** What each command did as it applied, before any watcher sees it (checkers, audit). */
+  readonly onApplied?: (applied: Applied) => void;
   /**
    * A member became known or changed address: its conf entry is in the log (at start, or
    * appended since), or a snapshot named it.

@@ -92,7 +92,7 @@ export class PendingProposals<Result> {
     for (const [pendingIndex, pending] of this.byIndex) {
       if (pendingIndex > index) continue;
       this.byIndex.delete(pendingIndex);
-      pending.callback({ status: 'unknown', error });
+      pending.callback({ status: 'unknown', error, index: pendingIndex, term: pending.term });
     }
   }
 
@@ -101,7 +101,7 @@ export class PendingProposals<Result> {
       if (pending.deadlineTick > nowTick) break;
       this.byIndex.delete(index);
       pending.callback({
-        status: 'unknown',
+        status: 'unknown', index, term: pending.term,
         error: new RosterError('ROSTER_ERR_TIMEOUT',
           `proposal at index ${index} not applied in time`),
       });
@@ -109,9 +109,11 @@ export class PendingProposals<Result> {
   }
 
   failAll(error: RosterError): void {
-    const all = [...this.byIndex.values()];
+    const all = [...this.byIndex];
     this.byIndex.clear();
-    for (const pending of all) pending.callback({ status: 'unknown', error });
+    for (const [index, pending] of all) {
+      pending.callback({ status: 'unknown', error, index, term: pending.term });
+    }
   }
 }
 

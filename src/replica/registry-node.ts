@@ -1,10 +1,11 @@
-import type { RosterError } from '../core/errors.js';
+import { RosterError } from '../core/errors.js';
 import type { Message, NodeId, RaftStatus } from '../raft/index.js';
 import {
-  Registry, encodeCommand, type Applied, type Command, type CommandResult,
+  Registry, type Applied, type Command, type CommandResult,
 } from '../registry/index.js';
 import { WatchHub, type WatchFilter, type WatchSink } from '../watch/index.js';
-import type { ProposalOutcome, ReplicaObserver } from './interfaces.js';
+import { CommandBatcher, type CommandCallback } from './command-batcher.js';
+import type { ReplicaObserver } from './interfaces.js';
 import { LeaseKeeper, type KeepAliveRequest, type LeaseRenewal } from './lease-keeper.js';
 import { Membership } from './membership.js';
 import type { RegistryNodeOptions } from './node-options.js';
@@ -31,7 +32,8 @@ export class RegistryNode {
   readonly membership: Membership;
   private readonly leases: LeaseKeeper;
   private readonly peers: PeerDiscovery;
-  private readonly replica: Replica<CommandResult>;
+  private readonly replica: Replica<CommandResult[]>;
+  private readonly batcher: CommandBatcher;
   private readonly options: RegistryNodeOptions;
   private driveScheduled = false;
   private stopTimers: (() => void)[] = [];
@@ -46,6 +48,11 @@ export class RegistryNode {
     this.clusterId = options.clusterId;
     this.commitAtStart = options.storage.hardState().commit;
     this.replica = this.createReplica(options);
+    this.batcher = new CommandBatcher({
+      propose: (data, callback) => {
+        this.replica.propose(data, callback);
+      },
+    });
     // The Replica restored the registry from the snapshot: history starts there, and replaying
     // the log after it fills the history with the events since.
     this.hub = new WatchHub<Uint8Array>({
@@ -81,13 +88,13 @@ export class RegistryNode {
     this.peers.announceLog(options.storage);
   }
 
-  private createReplica(options: RegistryNodeOptions): Replica<CommandResult> {
+  private createReplica(options: RegistryNodeOptions): Replica<CommandResult[]> {
     // The replica's settings are the node's, under the same names: passed down whole.
-    return new Replica<CommandResult>({
+    return new Replica<CommandResult[]>({
       ...options,
       raft: { ...options.raft, logger: options.logger },
       stateMachine: {
-        apply: (entry) => this.route(this.registry.apply(entry)),
+        apply: (entry) => this.registry.apply(entry).map((applied) => this.route(applied)),
         snapshot: () => this.registry.snapshot(),
         beginSnapshot: () => this.registry.beginSnapshot(),
         restore: (data) => this.registry.restore(data),
@@ -99,7 +106,7 @@ export class RegistryNode {
   }
 
   /** The node's own reactions to the Replica's events, then the extra observer's. */
-  private observer(options: RegistryNodeOptions): ReplicaObserver<CommandResult> {
+  private observer(options: RegistryNodeOptions): ReplicaObserver<CommandResult[]> {
     const extra = options.observer;
     return {
       onReady: (ready) => extra?.onReady?.(ready),
@@ -140,10 +147,8 @@ export class RegistryNode {
    */
   private route(applied: Applied): CommandResult {
     for (const change of applied.leaseChanges) this.leases.onLeaseChange(change);
-    if (applied.events.length > 0) {
-      this.options.onEvents?.(applied.events);
-      this.hub.publish(applied.events);
-    }
+    this.options.onApplied?.(applied);
+    if (applied.events.length > 0) this.hub.publish(applied.events);
     return applied.result;
   }
 
@@ -162,6 +167,7 @@ export class RegistryNode {
     for (const stop of this.stopTimers) stop();
     this.stopTimers = [];
     this.leases.stop();
+    this.batcher.failAll(new RosterError('ROSTER_ERR_STOPPED'));
     this.replica.stop();
     this.membership.leadershipChanged();
   }
@@ -194,6 +200,7 @@ export class RegistryNode {
     this.driveScheduled = true;
     this.options.scheduler.soon(() => {
       this.driveScheduled = false;
+      this.batcher.flush();
       this.replica.drive();
     });
   }
@@ -206,10 +213,15 @@ export class RegistryNode {
     this.membership.leadershipChanged();
   }
 
-  /** Proposes a command here (the leader); the callback learns its outcome once applied. */
-  proposeWith(command: Command, callback: (outcome: ProposalOutcome<CommandResult>) => void):
-    { index: number; term: number } | undefined {
-    return this.replica.propose(encodeCommand(command), callback);
+  /**
+   * Proposes a command here (the leader); the callback learns its outcome once applied. On
+   * the leader, the commands proposed in one turn go into one entry (CommandBatcher) when the
+   * node next drives its replica; elsewhere the replica refuses them at once.
+   */
+  proposeWith(command: Command, callback: CommandCallback): void {
+    this.batcher.add(command, callback);
+    if (this.replica.role === 'leader' && !this.replica.isStopped) this.requestDrive();
+    else this.batcher.flush();
   }
 
   /** The callback runs once local state reflects every write committed before the call. */

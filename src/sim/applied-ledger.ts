@@ -4,7 +4,8 @@ export interface AppliedRecord {
   readonly term: number;
   /** When the first node applied it: the effect was visible from then on. */
   readonly timeMs: number;
-  readonly result: CommandResult | undefined;
+  /** The results of the entry's commands, in order (none for a membership change). */
+  readonly results: CommandResult[] | undefined;
 }
 
 /**

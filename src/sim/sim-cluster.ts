@@ -4,7 +4,7 @@ import {
   confHistoryOf, type Entry, type Message, type NodeId, type RaftStatus, type Snapshot,
 } from '../raft/index.js';
 import {
-  decodeCommand, encodeMemberContext, type CommandResult, type Member, type RegistryEvent,
+  decodeCommands, encodeMemberContext, type CommandResult, type Member, type RegistryEvent,
 } from '../registry/index.js';
 import { RegistryNode, type LeaseSettings, type RegistryNodeOptions } from '../replica/index.js';
 import type { AppliedLedger } from './applied-ledger.js';
@@ -319,7 +319,10 @@ export class SimCluster {
       },
       observer: this.observer(id, storage, () => node),
       // The truth: the events each revision produced, recorded before any watcher sees them.
-      onEvents: (events) => this.checks.truth.record(id, events),
+      onApplied: ({ events, result }) => {
+        this.checks.truth.record(id, events);
+        if (result.ok) this.checks.truth.noteRevision(id, result.revision);
+      },
     });
     return node;
   }
@@ -358,22 +361,25 @@ export class SimCluster {
     };
   }
 
-  private onApply(id: NodeId, entry: Entry, result: CommandResult | undefined,
+  private onApply(id: NodeId, entry: Entry, results: CommandResult[] | undefined,
     node: RegistryNode | undefined): void {
     this.checks.safety.observeApplied(id, entry, digestOf(node));
-    if (result !== undefined && result.ok) this.checks.truth.noteRevision(id, result.revision);
     const first = this.checks.ledger.get(entry.index) === undefined;
-    this.checks.ledger.record(entry.index, { term: entry.term, timeMs: this.queue.nowMs, result });
-    if (!first || result === undefined || result.op !== 'revoke' || !result.ok) return;
-    const command = decodeCommand(entry.data);
-    if (command.op !== 'revoke') return;
-    // Only a committed Revoke matters: a deposed leader's lessor may decide on a stale view,
-    // but its proposal cannot commit.
-    const decidedAtMs = this.revokeDecisions.get(decisionKey(entry.term, command.leaseIds));
-    assert(decidedAtMs !== undefined, `revoke at ${entry.index} was never decided by a lessor`);
-    this.checks.leases.decided(command.leaseIds, decidedAtMs);
-    if (!('count' in result) || result.count === 0) return;
-    this.onExpired(this.checks.truth.events(result.revision) ?? [], decidedAtMs);
+    this.checks.ledger.record(entry.index, { term: entry.term, timeMs: this.queue.nowMs, results });
+    if (!first || results === undefined) return;
+    const commands = decodeCommands(entry.data);
+    for (const [slot, command] of commands.entries()) {
+      const result = results[slot];
+      if (command.op !== 'revoke' || result?.op !== 'revoke' || !result.ok) continue;
+      // Only a committed Revoke matters: a deposed leader's lessor may decide on a stale view,
+      // but its proposal cannot commit.
+      const decidedAtMs = this.revokeDecisions.get(decisionKey(entry.term, command.leaseIds));
+      assert(decidedAtMs !== undefined, `revoke at ${entry.index} was never decided by a lessor`);
+      this.checks.leases.decided(command.leaseIds, decidedAtMs);
+      if ('count' in result && result.count > 0) {
+        this.onExpired(this.checks.truth.events(result.revision) ?? [], decidedAtMs);
+      }
+    }
   }
 
   /** Like a real transport: a message to a peer the node has no address for is dropped. */

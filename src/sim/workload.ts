@@ -1,3 +1,4 @@
+import { limits } from '../core/limits.js';
 import type { Prng } from '../core/prng.js';
 import type { NodeId } from '../raft/index.js';
 import {
@@ -46,8 +47,11 @@ interface Call {
   clientDone: boolean;
   /** The op's true outcome is known and recorded (or known to have had no effect). */
   settled: boolean;
-  /** Where the write went in the log, once a replica accepted it. */
-  proposal: { index: number; term: number } | undefined;
+  /**
+   * Where the write went in the log, once its outcome said: its entry and its slot among the
+   * entry's commands (the term only when the outcome was unknown, to resolve it later).
+   */
+  placed: { readonly index: number; readonly slot: number; readonly term?: number } | undefined;
 }
 
 interface OwnedLease {
@@ -128,7 +132,7 @@ export class Workload {
       ? this.prng.intBetween(this.options.ttlMinMs, this.options.ttlMaxMs) : undefined;
     const call: Call = {
       client, input, callMs: this.queue.nowMs, ttlMs, clientDone: false, settled: false,
-      proposal: undefined,
+      placed: undefined,
     };
     this.outstanding += 1;
     const target = this.chooseTarget(client);
@@ -192,9 +196,15 @@ export class Workload {
       return;
     }
     if (input.kind === 'expire') return;
-    call.proposal = node.proposeWith(this.commandOf(call), (outcome) => {
-      if (outcome.status === 'unknown') this.unresolved.add(call);
-      else this.settle(call, writeOutput(outcome));
+    node.proposeWith(this.commandOf(call), (outcome) => {
+      const { slot } = outcome;
+      if (outcome.status === 'committed') call.placed = { index: outcome.index, slot };
+      if (outcome.status === 'unknown') {
+        call.placed = { index: outcome.index, slot, term: outcome.term };
+        this.unresolved.add(call);
+      } else {
+        this.settle(call, writeOutput(outcome));
+      }
       if (outcome.status === 'committed') this.adoptLease(call, outcome.result);
       this.respond(call, node.leaderId());
     });
@@ -320,15 +330,15 @@ export class Workload {
    */
   resolveUnknown(ledger: AppliedLedger): void {
     for (const call of this.unresolved) {
-      if (call.settled || call.proposal === undefined) continue;
-      const applied = ledger.get(call.proposal.index);
-      if (applied?.result === undefined || applied.term !== call.proposal.term) {
+      if (call.settled || call.placed?.term === undefined) continue;
+      const { index, slot, term } = call.placed;
+      const applied = ledger.get(index);
+      const result = applied?.results?.[slot];
+      if (applied === undefined || result === undefined || applied.term !== term) {
         this.settle(call, undefined);
         continue;
       }
-      const output = writeOutput({
-        status: 'committed', index: call.proposal.index, result: applied.result,
-      });
+      const output = writeOutput({ status: 'committed', index, result });
       this.settle(call, output, applied.timeMs);
     }
     this.unresolved.clear();
@@ -346,8 +356,11 @@ export class Workload {
       const unknown = output.kind === 'unknown';
       if (unknown) this.unknown += 1;
       else this.committed += 1;
-      // A committed write carries its log index: the checker's fallback orders writes by it.
-      const logIndex = unknown || call.input.kind === 'lookup' ? undefined : call.proposal?.index;
+      // A committed write carries its place in the log: the checker's fallback orders writes
+      // by it. Slots are fractions of an index, exact in binary (commandsPerEntryMax is 2^8).
+      const placed = unknown || call.input.kind === 'lookup' ? undefined : call.placed;
+      const logIndex = placed === undefined ? undefined
+        : placed.index + placed.slot / limits.commandsPerEntryMax;
       this.history.push({
         clientId: call.client,
         input: logIndex === undefined ? call.input : { ...call.input, logIndex },

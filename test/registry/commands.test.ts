@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { AssertionError } from '../../src/core/assert.js';
 import {
-  Registry, decodeCommand, encodeCommand, validateInstance, type Command,
+  Registry, decodeCommand, decodeCommands, encodeCommand, encodeCommandBatch, validateInstance,
+  type Command,
 } from '../../src/registry/index.js';
 
 const encoder = new TextEncoder();
@@ -92,5 +93,34 @@ describe('encodeCommand / decodeCommand', () => {
       .toThrow(AssertionError);
     expect(registry.snapshot()).toEqual(before);
     expect(registry.revision).toBe(revision);
+  });
+});
+
+describe('encodeCommandBatch / decodeCommands', () => {
+  it('round-trips commands in order, and reads a one-command entry as a list of one', () => {
+    const batch = encodeCommandBatch([REGISTER, DEREGISTER, REGISTER].map(encodeCommand));
+    expect(batch[0]).toBe(2);
+    expect(decodeCommands(batch)).toEqual([REGISTER, DEREGISTER, REGISTER]);
+    expect(decodeCommands(encodeCommand(DEREGISTER))).toEqual([DEREGISTER]);
+  });
+
+  it.each<[string, Uint8Array]>([
+    ['an empty batch', entryData(2, '[]')],
+    ['an object, not a list', entryData(2, JSON.stringify(DEREGISTER))],
+    ['a list holding an unknown op', entryData(2, '[{"op":"purge"}]')],
+    ['a list holding null', entryData(2, `[${JSON.stringify(DEREGISTER)},null]`)],
+  ])('refuses %s with an AssertionError', (_name, data) => {
+    expect(() => decodeCommands(data)).toThrow(AssertionError);
+  });
+
+  it('applies a batch entry command by command, one revision each', () => {
+    const registry = new Registry();
+    const second = { ...REGISTER, instance: { ...REGISTER.instance, id: 'web-2' } } as Command;
+    const applied = registry.apply({ index: 1,
+      data: encodeCommandBatch([REGISTER, second, DEREGISTER].map(encodeCommand)) });
+    expect(applied.map(({ result }) => [result.op, result.ok, result.ok && result.revision]))
+      .toEqual([['register', true, 2], ['register', true, 3], ['deregister', false, false]]);
+    expect(registry.revision).toBe(3);
+    expect(applied.map(({ events }) => events.length)).toEqual([1, 1, 0]);
   });
 });

@@ -9,7 +9,7 @@ function setup() {
   let index = 0;
   const apply = (command: Command): CommandResult => {
     index += 1;
-    return registry.apply({ index, data: encodeCommand(command) }).result;
+    return registry.apply({ index, data: encodeCommand(command) })[0]!.result;
   };
   const spec = (id: string) =>
     validateInstance({ service: 'web', id, address: '10.0.0.1', port: 80 });
@@ -26,7 +26,7 @@ describe('lease ids carried in the command (drawn by the proposer)', () => {
     const bytes = encodeCommand(command);
     expect(decodeCommand(bytes)).toEqual(command);
     for (const { registry } of replicas) {
-      const { result } = registry.apply({ index: 1, data: bytes });
+      const { result } = registry.apply({ index: 1, data: bytes })[0]!;
       expect(result).toMatchObject({ ok: true, instance: { leaseId: 7_654_321_987_654 } });
       expect(registry.lease(7_654_321_987_654)).toMatchObject({ ttlMs: 3000 });
     }

@@ -14,7 +14,7 @@ function setup() {
   let index = 0;
   const apply = (command: Command): CommandResult => {
     index += 1;
-    const applied = registry.apply({ index, data: encodeCommand(command) });
+    const applied = registry.apply({ index, data: encodeCommand(command) })[0]!;
     if (applied.events.length > 0) events.push([...applied.events]);
     leaseChanges.push(...applied.leaseChanges);
     return applied.result;
@@ -177,7 +177,7 @@ describe('leases in the registry', () => {
   it('refuses a lease beyond leasesMax and changes nothing', () => {
     const registry = new Registry({ limits: { leasesMax: 1 } });
     const apply = (command: Command) =>
-      registry.apply({ index: 1, data: encodeCommand(command) }).result;
+      registry.apply({ index: 1, data: encodeCommand(command) })[0]!.result;
     const spec = (id: string) =>
       validateInstance({ service: 'web', id, address: '10.0.0.1', port: 80 });
     apply({ op: 'register', instance: spec('a'), lease: { ttlMs: 3000 } });

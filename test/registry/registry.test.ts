@@ -28,7 +28,7 @@ class Harness {
 
   apply(command: Command): CommandResult {
     this.index += 1;
-    const applied = this.registry.apply({ index: this.index, data: encodeCommand(command) });
+    const applied = this.registry.apply({ index: this.index, data: encodeCommand(command) })[0]!;
     if (applied.events.length > 0) {
       this.batches.push(applied.events);
       this.events.push(...applied.events);

@@ -1,76 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { monotonicClock, realScheduler } from '../../src/cli/scheduler.js';
+import { describe, expect, it } from 'vitest';
 import { isRosterError } from '../../src/core/errors.js';
-import { Prng } from '../../src/core/prng.js';
-import {
-  encodeConfChange, makeMessage, type ConfChange, type Entry, type Snapshot,
-} from '../../src/raft/index.js';
-import { Registry, encodeMemberContext, type Member } from '../../src/registry/index.js';
-import {
-  DEFAULT_LEASE_SETTINGS, RegistryNode, registryFacade, type RegistryFacade,
-} from '../../src/replica/index.js';
-import { MemoryStorage, type LogPersister } from '../../src/storage/index.js';
-
-function member(id: number, name: string): Member {
-  return { id, name, peerAddress: `${name}:7401`, clientAddress: `${name}:7400` };
-}
-
-function bootstrap(voters: readonly Member[], learners: readonly Member[] = []): Snapshot {
-  const registry = new Registry();
-  registry.setMembers([...voters, ...learners]);
-  return {
-    metadata: { index: 1, term: 1, confState: {
-      voters: voters.map((one) => one.id), learners: learners.map((one) => one.id),
-    } },
-    data: registry.snapshot(),
-  };
-}
-
-function confEntry(index: number, change: ConfChange): Entry {
-  return { index, term: 1, type: 'conf', data: encodeConfChange(change) };
-}
-
-const running: RegistryNode[] = [];
-
-afterEach(() => {
-  for (const node of running.splice(0)) node.stop();
-});
-
-/** A node over an in-memory log whose writes complete at once, on real timers. */
-function startNode(storage: MemoryStorage, onPeer: (peer: Member) => void = () => {}):
-  RegistryNode {
-  const persister: LogPersister = {
-    persist: (_batch, done) => done(),
-    saveSnapshot: (_snapshot, _compactIndex, done) => done(),
-    loadSnapshot: (done) => done(undefined, storage.snapshot()),
-  };
-  const node = new RegistryNode({
-    name: 'a', id: 1, clusterId: 9,
-    raft: { prng: new Prng(7), electionTicks: 3, heartbeatTicks: 1 },
-    tickMs: 10, storage, persister, transport: { send: () => {} },
-    scheduler: realScheduler(), clock: monotonicClock(),
-    snapshotEntries: 10_000, compactionKeepEntries: 100,
-    proposalTimeoutTicks: 500, readTimeoutTicks: 500, leases: DEFAULT_LEASE_SETTINGS,
-    encodeEvent: () => new Uint8Array(0), watchSyncIntervalMs: 100,
-    onPeer, onFatal: (error) => {
-      throw error;
-    },
-  });
-  running.push(node);
-  return node;
-}
-
-async function leading(node: RegistryNode): Promise<RegistryFacade> {
-  node.start();
-  for (let i = 0; i < 200 && !node.isLeader(); i++) {
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  expect(node.isLeader()).toBe(true);
-  const facade = registryFacade(node);
-  // The first read may race the leader's own no-op; the second may not.
-  await facade.read('LINEARIZABLE').catch(() => facade.read('LINEARIZABLE'));
-  return facade;
-}
+import { makeMessage } from '../../src/raft/index.js';
+import { encodeMemberContext } from '../../src/registry/index.js';
+import { MemoryStorage } from '../../src/storage/index.js';
+import { bootstrap, confEntry, leading, member, startNode } from './node-harness.js';
 
 describe('RegistryNode: members', () => {
   it('at start, names every member its snapshot and its log name, not only the snapshot\'s',
@@ -85,7 +18,7 @@ describe('RegistryNode: members', () => {
         confEntry(4, { type: 'remove', nodeId: 2, context: new Uint8Array(0) }),
       ]);
       const announced: number[] = [];
-      startNode(storage, (peer) => announced.push(peer.id));
+      startNode(storage, { onPeer: (peer) => announced.push(peer.id) });
       // The removal is not applied yet: its connection goes when it is.
       expect(announced.sort()).toEqual([2, 3, 4]);
     });
