@@ -74,7 +74,7 @@ const MUTANTS = [
     name: 'peers-from-snapshot-only',
     what: 'a restarted node learns no member added since its snapshot',
     file: 'replica/registry-node.js',
-    search: 'this.announceLoggedMembers(options.storage);',
+    search: 'this.peers.announceLog(options.storage);',
     replace: '',
   },
   {
