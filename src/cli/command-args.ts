@@ -5,10 +5,9 @@ import { RosterClient, type RosterTlsOptions } from '../client/index.js';
 import { flagOrEnv, parseHostPort } from '../config/index.js';
 import type { OutputFormat } from './output.js';
 
-/** Bad usage: exit status 2, with the message and a hint. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+import { UsageError } from './usage-error.js';
+
+export { UsageError };
 
 export interface GlobalOptions {
   readonly endpoints: string[];

@@ -1,19 +1,12 @@
 #!/usr/bin/env node
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
-import { isServiceError } from '../client/index.js';
+import { isServiceError } from '../client/service-error.js';
 import { getErrorMessage } from '../core/assert.js';
 import { ERROR_CODE_KEY, RosterError } from '../core/errors.js';
 import { CLIENT_PLANE_SWITCHES, SERVE_FLAGS, parseServeConfig } from '../config/index.js';
-import { UsageError } from './command-args.js';
-import {
-  deregisterCommand, leaderCommand, lookupCommand, memberCommand, membersCommand,
-  registerCommand, servicesCommand, snapshotSave, statusCommand,
-} from './client-commands.js';
-import { devCommand } from './dev.js';
-import { runServe } from './serve.js';
-import { snapshotRestore } from './snapshot-restore.js';
-import { watchCommand } from './stream-commands.js';
+import type * as ClientCommands from './client-commands.js';
+import { UsageError } from './usage-error.js';
 
 /**
  * The `roster` command (README). Exit status: 0 success, 1 a server-side error (message on
@@ -47,19 +40,28 @@ client (global flags: --endpoints H:P,... or ROSTER_ENDPOINTS, --output table|js
 type Env = Readonly<Record<string, string | undefined>>;
 type Command = (args: readonly string[], env: Env) => Promise<void>;
 
+type Commands<Module> = { [Name in keyof Module]: Module[Name] extends Command ? Name : never };
+
+/** A command of a module loaded on first use: a command loads only the code it runs. */
+function lazy<Module>(load: () => Promise<Module>, name: Commands<Module>[keyof Module]): Command {
+  return async (args, env) => ((await load())[name] as Command)(args, env);
+}
+
+const clientCommands = (): Promise<typeof ClientCommands> => import('./client-commands.js');
+
 const COMMANDS: Readonly<Record<string, Command>> = {
   serve: serveCommand,
-  dev: devCommand,
-  register: registerCommand,
-  deregister: deregisterCommand,
-  lookup: lookupCommand,
-  services: servicesCommand,
-  members: membersCommand,
-  member: memberCommand,
-  leader: leaderCommand,
-  status: statusCommand,
+  dev: lazy(() => import('./dev.js'), 'devCommand'),
+  register: lazy(clientCommands, 'registerCommand'),
+  deregister: lazy(clientCommands, 'deregisterCommand'),
+  lookup: lazy(clientCommands, 'lookupCommand'),
+  services: lazy(clientCommands, 'servicesCommand'),
+  members: lazy(clientCommands, 'membersCommand'),
+  member: lazy(clientCommands, 'memberCommand'),
+  leader: lazy(clientCommands, 'leaderCommand'),
+  status: lazy(clientCommands, 'statusCommand'),
   snapshot: snapshotCommand,
-  watch: watchCommand,
+  watch: lazy(() => import('./stream-commands.js'), 'watchCommand'),
 };
 
 async function serveCommand(args: readonly string[], env: Env): Promise<void> {
@@ -86,13 +88,21 @@ async function serveCommand(args: readonly string[], env: Env): Promise<void> {
     throw new UsageError('--dns-listen: the DNS interface is not implemented yet; remove the ' +
       'flag (or ROSTER_DNS_LISTEN) and use Lookup, Watch or the HTTP API');
   }
-  await runServe(config);
+  // The data dir opens (LevelDB reading the snapshot on its threads) while the server loads.
+  const { openDataDir } = await import('./open-data-dir.js');
+  const opening = openDataDir(config);
+  // Awaited by runServe; until then a failure must not count as unhandled.
+  opening.catch(() => undefined);
+  const { runServe } = await import('./serve.js');
+  await runServe(config, opening);
 }
 
 async function snapshotCommand(args: readonly string[], env: Env): Promise<void> {
   const [action, ...rest] = args;
-  if (action === 'save') return snapshotSave(rest, env);
-  if (action === 'restore') return snapshotRestore(rest, env);
+  if (action === 'save') return (await clientCommands()).snapshotSave(rest, env);
+  if (action === 'restore') {
+    return (await import('./snapshot-restore.js')).snapshotRestore(rest, env);
+  }
   throw new UsageError(
     'usage: roster snapshot save FILE | roster snapshot restore FILE --data-dir D');
 }

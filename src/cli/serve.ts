@@ -11,14 +11,14 @@ import {
   DEFAULT_LEASE_SETTINGS, Registry, RegistryNode, registryFacade,
   type FounderId, type Member, type Scheduler,
 } from '../replica/index.js';
-import { LevelLog, wipeAdvice } from '../storage/index.js';
+import { type LevelLog, wipeAdvice } from '../storage/index.js';
 import { GrpcTransport } from '../transport/index.js';
 import {
   establishMembership, foundedAnswer, relearnMembers, type IdentityContext, type Membership,
 } from './cluster-identity.js';
 import { createHttpServer } from './http-server.js';
 import { createLogger } from './logger.js';
-import { randomMemberId } from './member-id.js';
+import { openDataDir } from './open-data-dir.js';
 import { TlsFiles, sdkTlsOf } from './tls-files.js';
 import { startHeapPolicy } from './heap-policy.js';
 import { startIdleCompaction } from './idle-compaction.js';
@@ -59,14 +59,11 @@ interface Running {
  * API and HTTP probes, then tick. SIGTERM/SIGINT: stop accepting, hand leadership over, flush,
  * exit 0. A data dir that cannot be trusted is refused with ROSTER_ERR_CORRUPT_DATA.
  */
-export async function runServe(config: ServeConfig): Promise<void> {
-  // Data dir files are the registry and the cluster's identity: the owner's alone.
-  process.umask(0o077);
+export async function runServe(config: ServeConfig, opening = openDataDir(config)):
+  Promise<void> {
   const logger = createLogger({ name: config.name, level: config.logLevel });
   const scheduler = realScheduler();
-  const log = await LevelLog.open({
-    dataDir: config.dataDir, name: config.name, newNodeId: randomMemberId,
-  });
+  const log = await opening;
   const identity = log.identity();
   // Peers may call in before this node runs Raft (it may have to found or join a cluster
   // first): until then their messages go nowhere.

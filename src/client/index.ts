@@ -1,7 +1,8 @@
 /** The TypeScript SDK (import from the package root). */
 export {
-  RosterClient, isServiceError, type RosterClientOptions, type RosterTlsOptions,
+  RosterClient, type RosterClientOptions, type RosterTlsOptions,
 } from './roster-client.js';
+export { isServiceError } from './service-error.js';
 export { KeepAliveLoop, type KeepAliveLoopOptions } from './keepalive-loop.js';
 export { WatchStream, type WatchUpdate } from './watch-stream.js';
 export { WatchMux, type WatchMuxOptions } from './watch-mux.js';

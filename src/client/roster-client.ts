@@ -41,6 +41,7 @@ import { KeepAliveLoop, type KeepAliveLoopOptions } from './keepalive-loop.js';
 import { realRuntime, sleep, type ClientRuntime } from './runtime.js';
 import { WatchMux, type WatchManyCall } from './watch-mux.js';
 import { WatchStream, type WatchUpdate } from './watch-stream.js';
+import { isServiceError } from './service-error.js';
 
 /**
  * HTTP/2's default 64 KiB receive window lets only four 16 KiB lookup answers travel at once
@@ -325,6 +326,3 @@ function channelCredentials(tls: RosterTlsOptions | undefined): grpc.ChannelCred
   return grpc.credentials.createSsl(bytes(tls.ca), bytes(tls.key), bytes(tls.cert));
 }
 
-export function isServiceError(error: unknown): error is grpc.ServiceError {
-  return error instanceof Error && typeof (error as Partial<grpc.ServiceError>).code === 'number';
-}
