@@ -39,10 +39,6 @@ export class CommandBatcher {
     this.bytesMax = options.bytesMax ?? limits.commandBatchBytesMax;
   }
 
-  get size(): number {
-    return this.encoded.length;
-  }
-
   /** Adds a command to the batch; the owner calls flush() before its next Ready. */
   add(command: Command, callback: CommandCallback): void {
     const encoded = encodeCommand(command);

@@ -366,7 +366,7 @@ export class SimCluster {
     this.checks.safety.observeApplied(id, entry, digestOf(node));
     const first = this.checks.ledger.get(entry.index) === undefined;
     this.checks.ledger.record(entry.index, { term: entry.term, timeMs: this.queue.nowMs, results });
-    if (!first || results === undefined) return;
+    if (!first || !results?.some((result) => result.op === 'revoke' && result.ok)) return;
     const commands = decodeCommands(entry.data);
     for (const [slot, command] of commands.entries()) {
       const result = results[slot];
