@@ -1,7 +1,8 @@
 import { writePrivateFile } from './private-file.js';
 import {
-  UsageError, clientFor, integerFlag, pairs, parseCommand, requireString,
+  clientFor, integerFlag, pairs, parseCommand, requireString,
 } from './command-args.js';
+import { UsageError } from './usage-error.js';
 import { randomMemberId } from './member-id.js';
 import { print, printTable } from './output.js';
 import { keepRegistered } from './stream-commands.js';

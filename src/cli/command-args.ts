@@ -4,10 +4,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { RosterClient, type RosterTlsOptions } from '../client/index.js';
 import { flagOrEnv, parseHostPort } from '../config/index.js';
 import type { OutputFormat } from './output.js';
-
 import { UsageError } from './usage-error.js';
-
-export { UsageError };
 
 export interface GlobalOptions {
   readonly endpoints: string[];

@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { UsageError, parseCommand } from './command-args.js';
+import { parseCommand } from './command-args.js';
+import { UsageError } from './usage-error.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 

@@ -18,7 +18,6 @@ import {
 } from './cluster-identity.js';
 import { createHttpServer } from './http-server.js';
 import { createLogger } from './logger.js';
-import { openDataDir } from './open-data-dir.js';
 import { TlsFiles, sdkTlsOf } from './tls-files.js';
 import { startHeapPolicy } from './heap-policy.js';
 import { startIdleCompaction } from './idle-compaction.js';
@@ -54,13 +53,13 @@ interface Running {
 }
 
 /**
- * `roster serve`: recover the log before anything else (no vote, no answer before it); a data
- * dir in no cluster yet founds one or joins one first (cluster-identity.ts); then peers, the
- * API and HTTP probes, then tick. SIGTERM/SIGINT: stop accepting, hand leadership over, flush,
- * exit 0. A data dir that cannot be trusted is refused with ROSTER_ERR_CORRUPT_DATA.
+ * `roster serve`, given the data dir being opened (open-data-dir.ts): recover the log before
+ * anything else (no vote, no answer before it); a data dir in no cluster yet founds one or
+ * joins one first (cluster-identity.ts); then peers, the API and HTTP probes, then tick.
+ * SIGTERM/SIGINT: stop accepting, hand leadership over, flush, exit 0. A data dir that cannot
+ * be trusted is refused with ROSTER_ERR_CORRUPT_DATA.
  */
-export async function runServe(config: ServeConfig, opening = openDataDir(config)):
-  Promise<void> {
+export async function runServe(config: ServeConfig, opening: Promise<LevelLog>): Promise<void> {
   const logger = createLogger({ name: config.name, level: config.logLevel });
   const scheduler = realScheduler();
   const log = await opening;

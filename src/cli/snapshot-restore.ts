@@ -5,7 +5,8 @@ import { parseServeConfig } from '../config/index.js';
 import { Registry, clusterIdOf } from '../replica/index.js';
 import { LevelLog } from '../storage/index.js';
 import { decodeSnapshotFile } from './client-commands.js';
-import { UsageError, parseCommand } from './command-args.js';
+import { parseCommand } from './command-args.js';
+import { UsageError } from './usage-error.js';
 import { print } from './output.js';
 import { randomMemberId } from './member-id.js';
 

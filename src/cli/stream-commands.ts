@@ -1,7 +1,8 @@
 import type { RosterClient, WatchUpdate } from '../client/index.js';
 import type { RegisterRequest } from '../api/generated/types/roster/v1/RegisterRequest.js';
 import type { WatchEvent__Output } from '../api/generated/types/roster/v1/WatchEvent.js';
-import { UsageError, clientFor, integerFlag, parseCommand } from './command-args.js';
+import { clientFor, integerFlag, parseCommand } from './command-args.js';
+import { UsageError } from './usage-error.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
