@@ -1,7 +1,7 @@
 import { crc32 } from 'node:zlib';
 import { assert } from '../core/assert.js';
 import type {
-  ConfState, Entry, EntryType, HardState, NodeId, Snapshot,
+  ConfState, Entry, EntryType, HardState, NodeId, SnapshotMetadata,
 } from '../raft/index.js';
 
 /**
@@ -17,7 +17,8 @@ import type {
  *   damaged:    why this data dir must not be used again (utf-8)
  *   hard state: term u64 | vote u64 | commit u64
  *   snapshot:   index u64 | term u64 | voterCount u32 | voter u64 * n | learnerCount u32 |
- *               learner u64 * n | data (the rest)
+ *               learner u64 * n | dataBytes u64 | dataCrc u32 (the data is in a file of its
+ *               own: snapshot-files.ts)
  *   entry:      index u64 | term u64 | type u8 (0 normal, 1 conf) | data (the rest)
  *
  * Encoders assert their input (a bad value is our bug); decoders check the same properties and
@@ -26,9 +27,10 @@ import type {
 
 /**
  * Version 2 gave each data dir its own random member id, made when the dir is created: version
- * 1 dirs were named by a hash of the member name, which a wiped dir would reuse.
+ * 1 dirs were named by a hash of the member name, which a wiped dir would reuse. Version 3 moved
+ * the snapshot's data out of LevelDB into a file (snapshot-files.ts).
  */
-export const FORMAT_VERSION = 2;
+export const FORMAT_VERSION = 3;
 
 const PREFIX_META = 0x01;
 const PREFIX_HARD_STATE = 0x02;
@@ -121,8 +123,10 @@ export function decodeMeta(value: Uint8Array): MetaRecord {
   const reader = Reader.open(value);
   const version = reader.u32('format version');
   if (version !== FORMAT_VERSION) {
-    throw new CorruptRecordError(
-      `unknown format version ${version} (this build reads version ${FORMAT_VERSION})`);
+    throw new CorruptRecordError(version < FORMAT_VERSION
+      ? `format version ${version}, written by an earlier build (this build reads version ` +
+        `${FORMAT_VERSION})`
+      : `unknown format version ${version} (this build reads version ${FORMAT_VERSION})`);
   }
   const nodeId = reader.u64('node id');
   if (nodeId === 0) throw new CorruptRecordError('node id is 0');
@@ -159,26 +163,37 @@ export function decodeHardState(value: Uint8Array): HardState {
   return { term, vote, commit };
 }
 
-export function encodeSnapshot(snapshot: Snapshot): Uint8Array {
-  const { index, term, confState } = snapshot.metadata;
+/** What the snapshot record holds: the metadata, and what the snapshot file must contain. */
+export interface SnapshotRecord {
+  readonly metadata: SnapshotMetadata;
+  readonly dataBytes: number;
+  readonly dataCrc: number;
+}
+
+export function encodeSnapshotRecord(record: SnapshotRecord): Uint8Array {
+  const { index, term, confState } = record.metadata;
   const idsBytes = (confState.voters.length + confState.learners.length) * U64_BYTES;
-  const writer = new Writer(2 * U64_BYTES + 2 * U32_BYTES + idsBytes + snapshot.data.byteLength);
+  const writer = new Writer(3 * U64_BYTES + 3 * U32_BYTES + idsBytes);
   writer.u64(index);
   writer.u64(term);
   writer.ids(confState.voters);
   writer.ids(confState.learners);
-  writer.bytes(snapshot.data);
+  writer.u64(record.dataBytes);
+  writer.u32(record.dataCrc);
   return writer.finish();
 }
 
-export function decodeSnapshot(value: Uint8Array): Snapshot {
+export function decodeSnapshotRecord(value: Uint8Array): SnapshotRecord {
   const reader = Reader.open(value);
   const index = reader.u64('snapshot index');
   const term = reader.u64('snapshot term');
   const voters = reader.ids('voter');
   const learners = reader.ids('learner');
+  const dataBytes = reader.u64('snapshot data size');
+  const dataCrc = reader.u32('snapshot data CRC');
+  reader.end();
   const confState: ConfState = { voters, learners };
-  return { metadata: { index, term, confState }, data: reader.rest() };
+  return { metadata: { index, term, confState }, dataBytes, dataCrc };
 }
 
 export function encodeEntry(entry: Entry): Uint8Array {

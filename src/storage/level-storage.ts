@@ -9,15 +9,16 @@ import {
 import {
   CorruptRecordError, DAMAGED_KEY, ENTRY_KEY_END, ENTRY_KEY_MIN, FORMAT_VERSION, FOUNDING_KEY,
   HARD_STATE_KEY, META_KEY, SNAPSHOT_KEY, decodeEntry, decodeEntryKey, decodeHardState,
-  decodeMeta, decodeOpaque, decodeSnapshot, describeKey, encodeEntry, encodeHardState,
-  encodeMeta, encodeOpaque, encodeSnapshot, entryKey, type MetaRecord,
+  decodeMeta, decodeOpaque, decodeSnapshotRecord, describeKey, encodeEntry, encodeHardState,
+  encodeMeta, encodeOpaque, encodeSnapshotRecord, entryKey, type MetaRecord,
 } from './level-codec.js';
 import { MemoryStorage } from './memory-storage.js';
 import type { LogPersister, PersistBatch } from './persister.js';
 import { recoveredLogProblem } from './recovery-check.js';
+import { SnapshotFiles } from './snapshot-files.js';
 
 export interface LevelLogOptions {
-  /** A directory; LevelDB lives in `${dataDir}/raft`. */
+  /** A directory; LevelDB lives in `${dataDir}/raft`, snapshots in `${dataDir}/snap`. */
   readonly dataDir: string;
   /** The member name; a data dir created for another name is refused. */
   readonly name: string;
@@ -73,6 +74,8 @@ interface DurableLog {
 
 /** One write: its ops (one LevelDB batch) and the durable log once they are on disk. */
 interface WritePlan {
+  /** A snapshot whose file is written before the batch that names it. */
+  readonly snapshot?: Snapshot;
   readonly ops: BatchOp[];
   readonly next: DurableLog;
   /**
@@ -94,11 +97,10 @@ export class LevelLog implements LogPersister {
   private failure: Error | undefined = undefined;
   private closeRequested = false;
   private closePromise: Promise<void> | undefined = undefined;
-  /** A memtable flush after a snapshot, running beside the writes. */
-  private flushing: Promise<void> | undefined = undefined;
 
   private constructor(
     private readonly db: Db,
+    private readonly snapshots: SnapshotFiles,
     private readonly dataDir: string,
     private readonly recovered: RecoveredLog,
     private durable: DurableLog,
@@ -116,12 +118,14 @@ export class LevelLog implements LogPersister {
     const location = join(dataDir, 'raft');
     // Owner only: the log holds every registration and the cluster's identity.
     await mkdir(location, { recursive: true, mode: 0o700 });
+    const snapshots = await SnapshotFiles.open(dataDir);
     const db = await openDb(location, dataDir);
     try {
       const meta = await checkMeta(db, dataDir, options);
-      const { recovered, durable } = await recoverState(db, dataDir);
+      const { recovered, durable } = await recoverState(db, snapshots, dataDir);
       const founding = await readRecord(db, dataDir, FOUNDING_KEY, decodeOpaque);
-      return new LevelLog(db, dataDir, recovered, durable, meta, founding);
+      await snapshots.removeAllBut(recovered.storage.snapshot().metadata);
+      return new LevelLog(db, snapshots, dataDir, recovered, durable, meta, founding);
     } catch (error) {
       await db.close().catch(() => undefined);
       throw asCorrupt(dataDir, error);
@@ -198,28 +202,12 @@ export class LevelLog implements LogPersister {
   }
 
   saveSnapshot(snapshot: Snapshot, compactIndex: number, done: Done): void {
-    this.enqueue(() => this.planSaveSnapshot(snapshot, compactIndex), (error?: Error) => {
-      if (error === undefined) this.flushSnapshotOut();
-      done(error);
-    });
-  }
-
-  /**
-   * LevelDB holds a put in its memtable until the memtable fills: a snapshot (8.5 MB at
-   * 100,000 instances) stayed resident there until enough later writes came, which an idle
-   * cluster never sends. Writing the memtable out now frees it. It runs beside the Raft
-   * writes (LevelDB switches to a fresh memtable at once), so a persist never waits for it.
-   */
-  private flushSnapshotOut(): void {
-    if (this.closeRequested || this.flushing !== undefined) return;
-    this.flushing = flushMemtable(this.db).finally(() => {
-      this.flushing = undefined;
-    });
+    this.enqueue(() => this.planSaveSnapshot(snapshot, compactIndex), done);
   }
 
   loadSnapshot(done: (error: Error | undefined, snapshot: Snapshot | undefined) => void): void {
     const read = async (): Promise<Snapshot> =>
-      await readRecord(this.db, this.dataDir, SNAPSHOT_KEY, decodeSnapshot) ?? EMPTY_SNAPSHOT;
+      await readStoredSnapshot(this.db, this.snapshots, this.dataDir) ?? EMPTY_SNAPSHOT;
     this.inOrder(read, done);
   }
 
@@ -232,7 +220,6 @@ export class LevelLog implements LogPersister {
     if (this.closePromise === undefined) {
       this.closeRequested = true;
       this.closePromise = this.tail.then(async () => {
-        await this.flushing;
         await flushMemtable(this.db);
         await this.db.close();
       });
@@ -275,9 +262,12 @@ export class LevelLog implements LogPersister {
         `(${this.failure.message})`, { cause: this.failure });
     }
     try {
-      const { ops, next, sync } = plan();
+      const { snapshot, ops, next, sync } = plan();
+      if (snapshot !== undefined) await this.snapshots.write(snapshot.metadata, snapshot.data);
       if (ops.length > 0) await this.db.batch(ops, { sync: sync ?? true });
       this.durable = next;
+      // The batch named the new file: the older one is no longer needed.
+      if (snapshot !== undefined) await this.snapshots.removeAllBut(snapshot.metadata);
       return undefined;
     } catch (error) {
       this.failure = error instanceof Error ? error : new Error(getErrorMessage(error));
@@ -296,10 +286,10 @@ export class LevelLog implements LogPersister {
       `(snapshot ${durable.snapshotIndex}, last ${durable.last})`);
     const index = snapshot.metadata.index;
     const ops: BatchOp[] = [
-      { type: 'put', key: SNAPSHOT_KEY, value: encodeSnapshot(snapshot) },
+      snapshotRecordOp(snapshot),
       { type: 'put', key: HARD_STATE_KEY, value: encodeHardState(hardState) },
     ];
-    return { ops, next: { snapshotIndex: index, offset: index, last: index } };
+    return { snapshot, ops, next: { snapshotIndex: index, offset: index, last: index } };
   }
 
   /** Mirrors the replica's order: snapshot (drops all entries), entries, then hard state. */
@@ -309,14 +299,14 @@ export class LevelLog implements LogPersister {
     if (batch.snapshot !== undefined) {
       const index = batch.snapshot.metadata.index;
       deleteEntries(ops, next.offset + 1, next.last);
-      ops.push({ type: 'put', key: SNAPSHOT_KEY, value: encodeSnapshot(batch.snapshot) });
+      ops.push(snapshotRecordOp(batch.snapshot));
       next = { snapshotIndex: index, offset: index, last: index };
     }
     next = appendEntries(ops, next, batch.entries);
     if (batch.hardState !== undefined) {
       ops.push({ type: 'put', key: HARD_STATE_KEY, value: encodeHardState(batch.hardState) });
     }
-    return { ops, next, sync: batch.sync };
+    return { snapshot: batch.snapshot, ops, next, sync: batch.sync };
   }
 
   /** Mirrors MemoryStorage.createSnapshot + compact: an older snapshot changes nothing. */
@@ -326,13 +316,17 @@ export class LevelLog implements LogPersister {
     if (index <= durable.snapshotIndex) return { ops: [], next: durable };
     assert(index <= durable.last, `snapshot ${index} beyond the durable last ${durable.last}`);
     assert(compactIndex <= index, `compact ${compactIndex} beyond the snapshot ${index}`);
-    const ops: BatchOp[] = [
-      { type: 'put', key: SNAPSHOT_KEY, value: encodeSnapshot(snapshot) },
-    ];
+    const ops: BatchOp[] = [snapshotRecordOp(snapshot)];
     deleteEntries(ops, durable.offset + 1, Math.min(compactIndex, durable.last));
     const offset = Math.max(durable.offset, compactIndex);
-    return { ops, next: { snapshotIndex: index, offset, last: durable.last } };
+    return { snapshot, ops, next: { snapshotIndex: index, offset, last: durable.last } };
   }
+}
+
+/** The record naming a snapshot's file; the file is written first (WritePlan.snapshot). */
+function snapshotRecordOp(snapshot: Snapshot): BatchOp {
+  const record = { metadata: snapshot.metadata, ...SnapshotFiles.refOf(snapshot.data) };
+  return { type: 'put', key: SNAPSHOT_KEY, value: encodeSnapshotRecord(record) };
 }
 
 /**
@@ -428,10 +422,10 @@ function corrupt(dataDir: string, what: string, cause?: unknown): RosterError {
 }
 
 /** Reads everything back, checking each record and the log's shape; throws if anything is off. */
-async function recoverState(db: Db, dataDir: string):
+async function recoverState(db: Db, snapshots: SnapshotFiles, dataDir: string):
   Promise<{ recovered: RecoveredLog; durable: DurableLog }> {
   const hardState = await readRecord(db, dataDir, HARD_STATE_KEY, decodeHardState);
-  const storedSnapshot = await readRecord(db, dataDir, SNAPSHOT_KEY, decodeSnapshot);
+  const storedSnapshot = await readStoredSnapshot(db, snapshots, dataDir);
   const snapshot = storedSnapshot ?? EMPTY_SNAPSHOT;
   const scan = await scanEntries(db, dataDir, snapshot);
   const lastIndex = scan.entries.at(-1)?.index ?? snapshot.metadata.index;
@@ -471,6 +465,19 @@ async function checkMeta(db: Db, dataDir: string, options: LevelLogOptions):
   const damaged = await readRecord(db, dataDir, DAMAGED_KEY, decodeOpaque);
   if (damaged !== undefined) throw corrupt(dataDir, utf8Decoder.decode(damaged));
   return meta;
+}
+
+/** The latest durable snapshot, its data read from its file. */
+async function readStoredSnapshot(db: Db, snapshots: SnapshotFiles, dataDir: string):
+  Promise<Snapshot | undefined> {
+  const record = await readRecord(db, dataDir, SNAPSHOT_KEY, decodeSnapshotRecord);
+  if (record === undefined) return undefined;
+  try {
+    return { metadata: record.metadata, data: await snapshots.read(record.metadata, record) };
+  } catch (error) {
+    if (!(error instanceof CorruptRecordError)) throw error;
+    throw corrupt(dataDir, `snapshot: ${error.message}`);
+  }
 }
 
 async function readRecord<T>(db: Db, dataDir: string, key: Uint8Array,

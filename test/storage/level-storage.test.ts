@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -9,8 +9,8 @@ import {
   EMPTY_SNAPSHOT, type ConfState, type Entry, type HardState, type Snapshot,
 } from '../../src/raft/types.js';
 import {
-  HARD_STATE_KEY, META_KEY, decodeEntry, decodeHardState, decodeMeta, decodeSnapshot, encodeEntry,
-  encodeHardState, encodeMeta, encodeSnapshot, entryKey,
+  FORMAT_VERSION, HARD_STATE_KEY, META_KEY, decodeEntry, decodeHardState, decodeMeta,
+  decodeSnapshotRecord, encodeEntry, encodeHardState, encodeMeta, encodeSnapshotRecord, entryKey,
 } from '../../src/storage/level-codec.js';
 import { DataDirLockedError, LevelLog } from '../../src/storage/level-storage.js';
 import { MemoryStorage } from '../../src/storage/memory-storage.js';
@@ -118,6 +118,14 @@ async function writeStandardLog(): Promise<void> {
     { entries: entries(2, [1, 2, 2, 3]), hardState: { term: 3, vote: 2, commit: 4 } });
   await persist(log, { entries: [entry(6, 3)], hardState: { term: 3, vote: 2, commit: 6 } });
   await log.close();
+}
+
+function hex16(value: number): string {
+  return value.toString(16).padStart(16, '0');
+}
+
+async function snapFiles(): Promise<string[]> {
+  return (await readdir(join(dataDir, 'snap'))).sort();
 }
 
 async function expectCorrupt(fragment: string, name = 'n1'): Promise<void> {
@@ -365,9 +373,39 @@ describe('LevelLog', () => {
   it('creates the data dir for its owner only', async () => {
     const dir = join(dataDir, 'fresh');
     const log = await openAs(dir);
+    await log.bootstrap(BOOT_SNAPSHOT, BOOT_HARD_STATE);
     await log.close();
     expect((await stat(join(dir, 'raft'))).mode & 0o777).toBe(0o700);
+    expect((await stat(join(dir, 'snap'))).mode & 0o777).toBe(0o700);
+    const files = await readdir(join(dir, 'snap'));
+    expect(files).toHaveLength(1);
+    expect((await stat(join(dir, 'snap', files[0] as string))).mode & 0o777).toBe(0o600);
   }, TIMEOUT_MS);
+
+  describe('snapshot files', () => {
+    it('keeps one file, the snapshot the log names, named by term and index', async () => {
+      let log = await open();
+      await log.bootstrap(BOOT_SNAPSHOT, BOOT_HARD_STATE);
+      await persist(log, { entries: entries(2, [1, 1, 2]), hardState: { term: 2, vote: 1,
+        commit: 4 } });
+      await saveSnapshot(log, snapshot(3, 1), 3);
+      await persist(log, { snapshot: snapshot(20, 2), entries: [], hardState: { term: 2,
+        vote: 1, commit: 20 } });
+      expect(await snapFiles()).toEqual([`${hex16(2)}-${hex16(20)}.snap`]);
+      log = await reopen(log);
+      expect(log.recover().storage.snapshot()).toEqual(snapshot(20, 2));
+    }, TIMEOUT_MS);
+
+    it('deletes at open a file no record names (a crash before the batch)', async () => {
+      await writeStandardLog();
+      const orphan = join(dataDir, 'snap', `${hex16(3)}-${hex16(9)}.snap`);
+      await writeFile(orphan, 'written, then the node crashed before its record');
+      await writeFile(`${orphan}.tmp`, 'half written');
+      const log = await open();
+      expect(log.recover().storage.snapshot()).toEqual(BOOT_SNAPSHOT);
+      expect(await snapFiles()).toEqual([`${hex16(1)}-${hex16(1)}.snap`]);
+    }, TIMEOUT_MS);
+  });
 
   describe('refuses corrupt data with ROSTER_ERR_CORRUPT_DATA', () => {
     beforeEach(writeStandardLog, TIMEOUT_MS);
@@ -422,6 +460,34 @@ describe('LevelLog', () => {
       await withRawDb(async (db) => db.put(META_KEY,
         encodeMeta({ version: 99, nodeId: 1, clusterId: 0, name: 'n1' })));
       await expectCorrupt('unknown format version 99');
+    }, TIMEOUT_MS);
+
+    it('a data dir of an earlier format', async () => {
+      await withRawDb(async (db) => db.put(META_KEY,
+        encodeMeta({ version: FORMAT_VERSION - 1, nodeId: 1, clusterId: 0, name: 'n1' })));
+      await expectCorrupt(`format version ${FORMAT_VERSION - 1}, written by an earlier build`);
+    }, TIMEOUT_MS);
+
+    it('a missing snapshot file', async () => {
+      await rm(join(dataDir, 'snap', `${hex16(1)}-${hex16(1)}.snap`));
+      await expectCorrupt(`snapshot: its file snap/${hex16(1)}-${hex16(1)}.snap is missing`);
+    }, TIMEOUT_MS);
+
+    it('a snapshot file of another size', async () => {
+      await writeFile(join(dataDir, 'snap', `${hex16(1)}-${hex16(1)}.snap`), 'x');
+      await expectCorrupt('holds 1 bytes, not the 0 recorded');
+    }, TIMEOUT_MS);
+
+    it('a flipped byte in a snapshot file (CRC mismatch)', async () => {
+      const log = await open();
+      await saveSnapshot(log, snapshot(5, 3), 5);
+      await log.close();
+      opened.splice(opened.indexOf(log), 1);
+      const file = join(dataDir, 'snap', `${hex16(3)}-${hex16(5)}.snap`);
+      const data = await readFile(file);
+      data[1] = (data[1] as number) ^ 0x08;
+      await writeFile(file, data);
+      await expectCorrupt(`its file snap/${hex16(3)}-${hex16(5)}.snap fails its CRC`);
     }, TIMEOUT_MS);
 
     it('a missing meta record next to Raft records', async () => {
@@ -496,20 +562,22 @@ describe('LevelLog', () => {
   });
 
   it('codec: encode and decode are exact inverses', () => {
-    const snap: Snapshot = {
+    const record = {
       metadata: {
         index: 2 ** 40 + 3, term: 2 ** 33, confState: { voters: [1, 2 ** 52], learners: [7] },
       },
-      data: Uint8Array.of(0, 255, 3),
+      dataBytes: 2 ** 34, dataCrc: 0xffff_fffe,
     };
-    expect(decodeSnapshot(encodeSnapshot(snap))).toEqual(snap);
+    expect(decodeSnapshotRecord(encodeSnapshotRecord(record))).toEqual(record);
     const hardState = { term: Number.MAX_SAFE_INTEGER, vote: 3, commit: 2 ** 32 };
     expect(decodeHardState(encodeHardState(hardState))).toEqual(hardState);
     const conf: Entry = {
       index: 2 ** 32 - 1, term: 2 ** 32, type: 'conf', data: new Uint8Array(0),
     };
     expect(decodeEntry(encodeEntry(conf))).toEqual(conf);
-    const meta = { version: 2, nodeId: 2 ** 52 + 5, clusterId: 2 ** 40, name: 'roster-1' };
+    const meta = {
+      version: FORMAT_VERSION, nodeId: 2 ** 52 + 5, clusterId: 2 ** 40, name: 'roster-1',
+    };
     expect(decodeMeta(encodeMeta(meta))).toEqual(meta);
     // Big-endian keys: byte order is index order across the 2^32 boundary.
     const keys = [2 ** 32, 255, 256, 2 ** 32 - 1].map((index) => Buffer.from(entryKey(index)));
