@@ -9,7 +9,7 @@ import {
   type ServiceSummary, type ServingStatus, type StoredInstance,
 } from './model.js';
 import {
-  decodeSnapshot, SnapshotWriter, type LeaseFields, type SnapshotSource,
+  decodeSnapshot, SnapshotWriter, type LeaseFields, type RegistryState, type SnapshotSource,
 } from './snapshot.js';
 import { addMember, memberList, removeMember, type LeaseMembers } from './lease-members.js';
 import {
@@ -174,11 +174,17 @@ export class Registry {
     const state = decodeSnapshot(data);
     this.revisionValue = state.revision;
     for (const member of state.members) this.memberTable.set(member.id, member);
-    for (const [id, ttlMs, remainingMs] of state.leases) {
-      this.leaseTable.set(id, { id, ttlMs, remainingMs, instances: undefined });
+    // Index loops: a restore runs once, before the optimizing compiler has seen this code,
+    // where destructuring 100,000s of tuples through the iterator protocol costs tens of ms.
+    const leases = state.leases;
+    for (let i = 0; i < leases.length; i++) {
+      const lease = leases[i] as RegistryState['leases'][number];
+      const id = lease[0];
+      this.leaseTable.set(id, { id, ttlMs: lease[1], remainingMs: lease[2], instances: undefined });
     }
     this.stateBytesValue = this.leaseTable.size * LEASE_BYTES;
-    for (const instance of state.instances) this.put(instance);
+    const instances = state.instances;
+    for (let i = 0; i < instances.length; i++) this.put(instances[i] as StoredInstance);
   }
 
   // ---- Commands ---------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 import { assert } from '../core/assert.js';
 import type { Member, StoredInstance } from './model.js';
-import { storedInstance } from './stored-instance.js';
+import { instanceOfProfile, storedInstance } from './stored-instance.js';
 
 /** The registry's whole state, as a snapshot carries it. */
 export interface RegistryState {
@@ -337,13 +337,24 @@ function profileInstance(profile: ProfileTuple): StoredInstance {
     modRevision: 0 });
 }
 
+/**
+ * Each status and health parsed is a string of its own (JSON.parse does not share them): the
+ * registry's constants instead spare 100,000s of copies of "serving" and "passing".
+ */
+const STATUSES: Readonly<Record<string, StoredInstance['status']>> =
+  { serving: 'serving', draining: 'draining' };
+const HEALTHS: Readonly<Record<string, StoredInstance['health']>> =
+  { passing: 'passing', warning: 'warning', critical: 'critical' };
+
+/** Fields by index, not destructured: a restore runs before the optimizing compiler has. */
 function fromOwnTuple(tuple: OwnTuple, profiles: readonly StoredInstance[]): StoredInstance {
   assert(Array.isArray(tuple) && tuple.length === OWN_LENGTH, 'snapshot instance is malformed');
-  const [index, id, address, port, leaseId, status, health, load, createRevision,
-    modRevision] = tuple;
-  const profile = profiles[index];
-  assert(profile !== undefined, `snapshot instance ${id} names a missing profile ${index}`);
-  // The profile, built once, lends its lists and maps to each of its instances.
-  return storedInstance({ ...profile, id, address, port },
-    { leaseId, status, health, load, createRevision, modRevision }, profile);
+  const profile = profiles[tuple[0]];
+  assert(profile !== undefined,
+    `snapshot instance ${tuple[1]} names a missing profile ${tuple[0]}`);
+  return instanceOfProfile(profile, {
+    id: tuple[1], address: tuple[2], port: tuple[3], leaseId: tuple[4],
+    status: STATUSES[tuple[5]] ?? tuple[5], health: HEALTHS[tuple[6]] ?? tuple[6],
+    load: tuple[7], createRevision: tuple[8], modRevision: tuple[9],
+  });
 }

@@ -69,6 +69,41 @@ export function storedInstance(
   };
 }
 
+/** What is an instance's own, beside the fields it shares with the others of its profile. */
+export type OwnFields = Pick<StoredInstance, 'id' | 'address' | 'port'> & InstanceState;
+
+/**
+ * An instance of `profile` (another instance whose shared fields it takes as they are: a
+ * snapshot's profiles are built by storedInstance once each). The same fields in the same order
+ * as storedInstance, so the same hidden class.
+ */
+export function instanceOfProfile(profile: StoredInstance, own: OwnFields): StoredInstance {
+  return {
+    namespace: profile.namespace,
+    service: profile.service,
+    id: own.id,
+    address: own.address,
+    port: own.port,
+    ports: profile.ports,
+    protocol: profile.protocol,
+    version: profile.version,
+    environment: profile.environment,
+    region: profile.region,
+    zone: profile.zone,
+    tags: profile.tags,
+    metadata: profile.metadata,
+    weight: profile.weight,
+    priority: profile.priority,
+    capacity: profile.capacity,
+    leaseId: own.leaseId,
+    status: own.status,
+    health: own.health,
+    load: shared(own.load),
+    createRevision: own.createRevision,
+    modRevision: own.modRevision,
+  };
+}
+
 export function sameList(a: readonly string[], b: readonly string[]): boolean {
   if (a === b) return true;
   if (a.length !== b.length) return false;
