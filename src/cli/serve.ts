@@ -82,6 +82,7 @@ export async function runServe(config: ServeConfig, opening: Promise<LevelLog>):
     onSnapshotReport: (to, succeeded) => node?.reportSnapshot(to, succeeded),
     onUnreachable: (to) => node?.reportUnreachable(to),
     onConnectionLost: (to) => node?.reportConnectionLost(to),
+    onPeerReconnected: (from) => node?.reportPeerReconnected(from),
     logger: logger.child({ module: 'transport' }),
     tls: config.peerTls,
   });

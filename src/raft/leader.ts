@@ -329,6 +329,18 @@ export function reportSnapshot(raft: Raft, to: NodeId, succeeded: boolean): void
   progress.probeSent = true;
 }
 
+/**
+ * The transport heard from `to` again: its process restarted, or a link came back. A heartbeat
+ * now, not at the next heartbeat tick, tells it who leads (and its answer shows how far behind
+ * it is), so a restarted follower forwards and serves within a round trip. A liveness hint
+ * like reportUnreachable: one more heartbeat is always safe.
+ */
+export function peerReconnected(raft: Raft, to: NodeId): void {
+  const progress = raft.progress.get(to);
+  if (raft.role !== 'leader' || progress === undefined || to === raft.id) return;
+  raft.sendHeartbeat(to, progress, raft.readOnly.lastSentRound);
+}
+
 export function reportUnreachable(raft: Raft, to: NodeId): void {
   const progress = raft.progress.get(to);
   if (raft.role !== 'leader' || progress === undefined) return;

@@ -1,9 +1,8 @@
 import { assert } from '../core/assert.js';
 import { encodeConfChange } from './conf-change.js';
 import {
-  flushLeader, leaderPersisted, propose, readIndex, reduceUncommittedBytes, reportSnapshot,
-  reportUnreachable,
-  transferLeadership,
+  flushLeader, leaderPersisted, peerReconnected, propose, readIndex, reduceUncommittedBytes,
+  reportSnapshot, reportUnreachable, transferLeadership,
 } from './leader.js';
 import { leaderConnectionLost } from './follower.js';
 import { Raft, type RaftConfig } from './raft.js';
@@ -124,6 +123,11 @@ export class RaftNode {
 
   reportUnreachable(to: NodeId): void {
     reportUnreachable(this.raft, to);
+  }
+
+  /** The transport heard from `to` again (see peerReconnected). */
+  reportPeerReconnected(to: NodeId): void {
+    peerReconnected(this.raft, to);
   }
 
   /** The transport's connection to `to` closed (see leaderConnectionLost). */

@@ -329,11 +329,14 @@ export class Raft {
 
   broadcastHeartbeat(round: number): void {
     for (const [id, progress] of this.progress) {
-      if (id === this.id) continue;
-      // A follower may lack entries up to our commit: never tell it to commit past its match.
-      const commit = Math.min(progress.match, this.log.committed);
-      this.send({ type: 'heartbeat', to: id, commit, context: round });
+      if (id !== this.id) this.sendHeartbeat(id, progress, round);
     }
+  }
+
+  sendHeartbeat(to: NodeId, progress: Progress, round: number): void {
+    // A follower may lack entries up to our commit: never tell it to commit past its match.
+    const commit = Math.min(progress.match, this.log.committed);
+    this.send({ type: 'heartbeat', to, commit, context: round });
   }
 
   // ---- Elections ----------------------------------------------------------------------------

@@ -195,6 +195,11 @@ export class RegistryNode {
     this.replica.reportConnectionLost(to);
   }
 
+  /** A peer opened a stream to us (it restarted, or a link came back): a liveness hint. */
+  reportPeerReconnected(to: NodeId): void {
+    this.replica.reportPeerReconnected(to);
+  }
+
   private requestDrive(): void {
     if (this.driveScheduled) return;
     this.driveScheduled = true;

@@ -153,6 +153,11 @@ export class Replica<Result = unknown> {
     this.options.requestDrive();
   }
 
+  reportPeerReconnected(to: NodeId): void {
+    this.node.reportPeerReconnected(to);
+    this.options.requestDrive();
+  }
+
   reportSnapshot(to: NodeId, succeeded: boolean): void {
     this.node.reportSnapshot(to, succeeded);
     this.options.requestDrive();

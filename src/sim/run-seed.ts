@@ -60,6 +60,7 @@ const LEASE_DRAIN_SLACK_MS = 10_000;
 /** Steps of the plain linearizability search per service before the log-order search. */
 const PLAIN_SEARCH_STEPS = 500_000;
 const HINT_SEED_SALT = 0x6c6f7374;
+const RECONNECT_HINT_SEED_SALT = 0x6261636b;
 const FOCUS_SEED_SALT = 0x666f6375;
 
 /**
@@ -153,7 +154,8 @@ export function runSeed(options: SeedOptions): SeedResult {
   // Hints draw from a stream of their own (see SimNetwork): seeds kept as regression cases
   // keep the knobs, workload and faults they were found with.
   const hintPrng = new Prng(options.seed ^ HINT_SEED_SALT);
-  const network = new SimNetwork({ queue, prng: prng.fork(), hintPrng });
+  const network = new SimNetwork({ queue, prng: prng.fork(), hintPrng,
+    reconnectHintPrng: new Prng(options.seed ^ RECONNECT_HINT_SEED_SALT) });
   network.faults = randomWeather(prng);
   const voters = Array.from({ length: options.nodes }, (_, i) => i + 1);
   const bootstrap = bootstrapSnapshot(voters);

@@ -188,6 +188,10 @@ export class SimCluster {
         this.trace.record(this.queue.nowMs, id, `connection to ${peer} lost`);
         node.reportConnectionLost(peer);
       },
+      peerReconnected: (peer) => {
+        this.trace.record(this.queue.nowMs, id, `${peer} reconnected`);
+        node.reportPeerReconnected(peer);
+      },
     });
     node.start();
     this.trace.record(this.queue.nowMs, id, `start (incarnation ${incarnation})`);

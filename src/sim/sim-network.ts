@@ -37,6 +37,8 @@ export interface NetworkEndpoint {
   reportSnapshot(to: NodeId, succeeded: boolean): void;
   /** The transport's hint that the connection to `peer` closed. */
   connectionLost(peer: NodeId): void;
+  /** The transport's hint that `peer` opened a stream to this node (it started again). */
+  peerReconnected(peer: NodeId): void;
 }
 
 /**
@@ -61,16 +63,31 @@ export class SimNetwork {
    * the wrong hint a flapping link can give about a healthy peer.
    */
   private readonly hints: { readonly prng: Prng; readonly chance: number };
+  /**
+   * Reconnection hints: a node that starts again tells each peer it reaches, with probability
+   * `chance` (a real transport always does; a seed without them runs on heartbeats alone).
+   */
+  private readonly reconnectHints: { readonly prng: Prng; readonly chance: number };
 
-  constructor(options: { queue: EventQueue; prng: Prng; hintPrng: Prng }) {
+  constructor(options: { queue: EventQueue; prng: Prng; hintPrng: Prng; reconnectHintPrng: Prng }) {
     this.queue = options.queue;
     this.prng = options.prng;
     const hintPrng = options.hintPrng;
     this.hints = { prng: hintPrng, chance: hintPrng.pick([0, 0.5, 1]) };
+    const reconnectPrng = options.reconnectHintPrng;
+    this.reconnectHints = { prng: reconnectPrng, chance: reconnectPrng.pick([0, 0.5, 1]) };
   }
 
   attach(id: NodeId, endpoint: NetworkEndpoint): void {
     this.endpoints.set(id, endpoint);
+    const { prng, chance } = this.reconnectHints;
+    if (chance === 0) return;
+    for (const peer of this.endpoints.keys()) {
+      if (peer === id || this.isCut(id, peer) || !prng.chance(chance)) continue;
+      this.connectionHints += 1;
+      this.queue.schedule(prng.intBetween(1, 5),
+        () => this.endpoints.get(peer)?.peerReconnected(id));
+    }
   }
 
   detach(id: NodeId): void {

@@ -97,6 +97,8 @@ export interface GrpcTransportOptions {
   readonly onUnreachable: (to: NodeId) => void;
   /** A stream the peer had accepted broke (peer died or restarted); optional hint. */
   readonly onConnectionLost?: (to: NodeId) => void;
+  /** A known peer opened a stream to us (it started, or a link came back); optional hint. */
+  readonly onPeerReconnected?: (from: NodeId) => void;
   readonly logger?: TransportLogger;
   readonly queueMessagesMax?: number;
   readonly queueBytesMax?: number;
@@ -303,8 +305,10 @@ export class GrpcTransport implements Transport {
       },
       onPeerStream: (from, name, address) => {
         const peer = this.peers.get(from);
-        if (peer !== undefined) peer.stream.retryNow();
-        else if (address !== '' && this.stopping === undefined) {
+        if (peer !== undefined) {
+          peer.stream.retryNow();
+          if (this.stopping === undefined) this.options.onPeerReconnected?.(from);
+        } else if (address !== '' && this.stopping === undefined) {
           this.options.onPeerAddress?.(from, name, address);
         }
       },

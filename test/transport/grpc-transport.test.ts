@@ -278,6 +278,21 @@ describe('GrpcTransport', () => {
     expect(a.transport.stats().batchesReceived).toBeGreaterThanOrEqual(1);
   });
 
+  it('reports a known peer that opens a stream to us as reconnected', async () => {
+    const reconnected: NodeId[] = [];
+    const a = await startNode(1, { onPeerReconnected: (from) => reconnected.push(from) });
+    const b = await startNode(2);
+    a.transport.setPeer(2, b.address);
+    b.transport.setPeer(1, a.address); // b announces itself: an empty batch
+    await waitFor(() => reconnected.length === 1, 'the reconnection hint');
+    expect(reconnected).toEqual([2]);
+    // A stranger that says where it listens is learned as a peer, not reported as back.
+    const c = await startNode(3);
+    c.transport.setPeer(1, a.address);
+    await waitFor(() => a.transport.stats().batchesReceived >= 2, 'the stranger\'s batch');
+    expect(reconnected).toEqual([2]);
+  });
+
   it('follows address changes and forgets removed peers', async () => {
     const [a, b, c] = await Promise.all([startNode(1), startNode(2), startNode(3)]);
     a.transport.setPeer(2, b.address);
