@@ -1,6 +1,6 @@
 import { assert } from '../core/assert.js';
 import type { Member, StoredInstance } from './model.js';
-import { instanceOfProfile, storedInstance } from './stored-instance.js';
+import { instanceOf, storedInstance } from './stored-instance.js';
 
 /** The registry's whole state, as a snapshot carries it. */
 export interface RegistryState {
@@ -352,7 +352,7 @@ function fromOwnTuple(tuple: OwnTuple, profiles: readonly StoredInstance[]): Sto
   const profile = profiles[tuple[0]];
   assert(profile !== undefined,
     `snapshot instance ${tuple[1]} names a missing profile ${tuple[0]}`);
-  return instanceOfProfile(profile, {
+  return instanceOf(profile, {
     id: tuple[1], address: tuple[2], port: tuple[3], leaseId: tuple[4],
     status: STATUSES[tuple[5]] ?? tuple[5], health: HEALTHS[tuple[6]] ?? tuple[6],
     load: tuple[7], createRevision: tuple[8], modRevision: tuple[9],

@@ -40,12 +40,9 @@ export type InstanceState = Pick<StoredInstance,
 export function storedInstance(
   spec: InstanceSpec, state: InstanceState, sibling?: StoredInstance,
 ): StoredInstance {
-  return {
+  return instanceOf({
     namespace: intern(spec.namespace),
     service: intern(spec.service),
-    id: spec.id,
-    address: spec.address,
-    port: spec.port,
     ports: sibling !== undefined && sameRecord(sibling.ports, spec.ports) ?
       sibling.ports : shared(spec.ports),
     protocol: intern(spec.protocol),
@@ -60,24 +57,31 @@ export function storedInstance(
     weight: spec.weight,
     priority: spec.priority,
     capacity: spec.capacity,
+  }, {
+    id: spec.id,
+    address: spec.address,
+    port: spec.port,
     leaseId: state.leaseId,
     status: state.status,
     health: state.health,
-    load: shared(state.load),
+    load: state.load,
     createRevision: state.createRevision,
     modRevision: state.modRevision,
-  };
+  });
 }
 
 /** What is an instance's own, beside the fields it shares with the others of its profile. */
 export type OwnFields = Pick<StoredInstance, 'id' | 'address' | 'port'> & InstanceState;
 
+/** What the instances of one profile (a deployment's replicas) share. */
+export type ProfileFields = Omit<StoredInstance, keyof OwnFields>;
+
 /**
- * An instance of `profile` (another instance whose shared fields it takes as they are: a
- * snapshot's profiles are built by storedInstance once each). The same fields in the same order
- * as storedInstance, so the same hidden class.
+ * The one place an instance object is made: every instance has the same fields in the same
+ * order, so one hidden class. `profile` is taken as it is (interned, lists shared): a
+ * snapshot's profiles are built by storedInstance once each and lent to all their instances.
  */
-export function instanceOfProfile(profile: StoredInstance, own: OwnFields): StoredInstance {
+export function instanceOf(profile: ProfileFields, own: OwnFields): StoredInstance {
   return {
     namespace: profile.namespace,
     service: profile.service,
