@@ -8,7 +8,7 @@ import { Prng } from '../core/prng.js';
 import type { ServeConfig } from '../config/index.js';
 import type { NodeId, Snapshot } from '../raft/index.js';
 import {
-  DEFAULT_LEASE_SETTINGS, Registry, RegistryNode, registryFacade,
+  Registry, RegistryNode, registryFacade,
   type FounderId, type Member, type Scheduler,
 } from '../replica/index.js';
 import { type LevelLog, wipeAdvice } from '../storage/index.js';
@@ -184,7 +184,7 @@ function createNode(options: {
     },
     tickMs: raft.heartbeatIntervalMs,
     clock: monotonicClock(),
-    leases: DEFAULT_LEASE_SETTINGS,
+    leases: config.settings.leases,
     encodeEvent: watchEventEncoder(),
     watchSyncIntervalMs: watch.syncIntervalMs,
     watchHistoryEvents: watch.historyEvents,

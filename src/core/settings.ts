@@ -46,6 +46,31 @@ export interface NodeSettings {
     /** How often a learner asks to be promoted until it is. */
     readonly promoteRetryMs: number;
   };
+  readonly leases: LeaseSettings;
+}
+
+/** The leader's lease keeping (replica/lease-keeper.ts over lease/lessor.ts). */
+export interface LeaseSettings {
+  /** How often the leader looks for lapsed leases (expiry lags a deadline by at most this). */
+  readonly checkIntervalMs: number;
+  /** How often remaining TTLs that drifted are checkpointed through the log. */
+  readonly checkpointIntervalMs: number;
+  /** Load figures of one lease are replicated at most this often. */
+  readonly loadIntervalMs: number;
+  readonly revokeBatchMax: number;
+  readonly checkpointBatchMax: number;
+  /** Expiry protection when many leases lapse at once; what is left out, the lessor decides. */
+  readonly protect: {
+    readonly protectShare?: number;
+    readonly protectWindowMs?: number;
+    readonly protectRatePerSecond?: number;
+    readonly protectMinLeases?: number;
+  };
+  /** How far a remaining TTL may drift before it is checkpointed (lessor defaults). */
+  readonly checkpointDrift?: {
+    readonly checkpointDriftMs?: number;
+    readonly checkpointDriftShare?: number;
+  };
 }
 
 /** The defaults of everything in NodeSettings but the client limits (core/limits.ts). */
@@ -63,4 +88,12 @@ export const DEFAULT_SETTINGS: Omit<NodeSettings, 'api'> & {
   watch: { syncIntervalMs: 100, historyEvents: 20_000 },
   api: { healthIntervalMs: 250, drainMs: 2_000 },
   membership: { promoteRetryMs: 500 },
+  leases: {
+    checkIntervalMs: 20,
+    checkpointIntervalMs: 1_000,
+    loadIntervalMs: 5_000,
+    revokeBatchMax: 10_000,
+    checkpointBatchMax: 10_000,
+    protect: {},
+  },
 };

@@ -26,7 +26,7 @@ export {
   newFoundingState, recordFounder, validateFounderNames, validateId, validateSpec,
   type FounderId, type FoundingPeer, type FoundingState, type FoundingStep,
 } from './founding.js';
-export { DEFAULT_LEASE_SETTINGS, type LeaseRenewal, type LeaseSettings } from './lease-keeper.js';
+export type { LeaseRenewal } from './lease-keeper.js';
 export type {
   WatchDelivery, WatchDeliveryKind, WatchFilter, WatchSink,
 } from '../watch/index.js';

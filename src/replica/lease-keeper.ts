@@ -1,35 +1,12 @@
 import type { Clock } from '../core/clock.js';
+import type { LeaseSettings } from '../core/settings.js';
 import { RosterError } from '../core/errors.js';
-import { Lessor, type LessorOptions } from '../lease/index.js';
+import { Lessor } from '../lease/index.js';
 import type { RaftLogger, Role } from '../raft/index.js';
 import type {
   Command, CommandResult, LeaseChange, Registry, ServingStatus,
 } from '../registry/index.js';
 import type { ProposalOutcome, Scheduler } from './interfaces.js';
-
-export interface LeaseSettings {
-  /** How often the leader looks for lapsed leases (expiry lags a deadline by at most this). */
-  readonly checkIntervalMs: number;
-  /** How often remaining TTLs that drifted are checkpointed through the log. */
-  readonly checkpointIntervalMs: number;
-  /** Load figures of one lease are replicated at most this often. */
-  readonly loadIntervalMs: number;
-  readonly revokeBatchMax: number;
-  readonly checkpointBatchMax: number;
-  readonly protect: Pick<LessorOptions,
-    'protectShare' | 'protectWindowMs' | 'protectRatePerSecond' | 'protectMinLeases'>;
-  /** How far a remaining TTL may drift before it is checkpointed (lessor defaults). */
-  readonly checkpointDrift?: Pick<LessorOptions, 'checkpointDriftMs' | 'checkpointDriftShare'>;
-}
-
-export const DEFAULT_LEASE_SETTINGS: LeaseSettings = {
-  checkIntervalMs: 20,
-  checkpointIntervalMs: 1_000,
-  loadIntervalMs: 5_000,
-  revokeBatchMax: 10_000,
-  checkpointBatchMax: 10_000,
-  protect: {},
-};
 
 /** At most this many Revoke proposals in flight: expiry never floods the log. */
 const REVOKES_IN_FLIGHT_MAX = 4;

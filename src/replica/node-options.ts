@@ -1,10 +1,10 @@
 import type { Clock } from '../core/clock.js';
+import type { LeaseSettings } from '../core/settings.js';
 import type { NodeId, RaftConfig, RaftLogger } from '../raft/index.js';
 import type { Applied, CommandResult, Member, RegistryEvent } from '../registry/index.js';
 import type { LogPersister, MemoryStorage } from '../storage/index.js';
 import type { Transport } from '../transport/index.js';
 import type { ReplicaObserver, Scheduler } from './interfaces.js';
-import type { LeaseSettings } from './lease-keeper.js';
 
 export interface RegistryNodeOptions {
   readonly name: string;

@@ -6,7 +6,8 @@ import {
 import {
   decodeCommands, encodeMemberContext, type CommandResult, type Member, type RegistryEvent,
 } from '../registry/index.js';
-import { RegistryNode, type LeaseSettings, type RegistryNodeOptions } from '../replica/index.js';
+import type { LeaseSettings } from '../core/settings.js';
+import { RegistryNode, type RegistryNodeOptions } from '../replica/index.js';
 import type { AppliedLedger } from './applied-ledger.js';
 import type { LeaseCheck } from './check/lease-check.js';
 import { InvariantViolation, type SafetyChecker } from './check/safety.js';

@@ -2,6 +2,7 @@
 import { afterEach, expect } from 'vitest';
 import { monotonicClock, realScheduler } from '../../src/cli/scheduler.js';
 import { Prng } from '../../src/core/prng.js';
+import { DEFAULT_SETTINGS } from '../../src/core/settings.js';
 import {
   encodeConfChange, type ConfChange, type Entry, type Snapshot,
 } from '../../src/raft/index.js';
@@ -9,7 +10,7 @@ import {
   Registry, type CommandResult, type Member,
 } from '../../src/registry/index.js';
 import {
-  DEFAULT_LEASE_SETTINGS, RegistryNode, registryFacade, type RegistryFacade,
+  RegistryNode, registryFacade, type RegistryFacade,
   type ReplicaObserver,
 } from '../../src/replica/index.js';
 import { type LogPersister, type MemoryStorage } from '../../src/storage/index.js';
@@ -54,7 +55,7 @@ export function startNode(storage: MemoryStorage, options: {
     tickMs: 10, storage, persister, transport: { send: () => {} },
     scheduler: realScheduler(), clock: monotonicClock(),
     snapshotEntries: 10_000, compactionKeepEntries: 100,
-    proposalTimeoutTicks: 500, readTimeoutTicks: 500, leases: DEFAULT_LEASE_SETTINGS,
+    proposalTimeoutTicks: 500, readTimeoutTicks: 500, leases: DEFAULT_SETTINGS.leases,
     encodeEvent: () => new Uint8Array(0), watchSyncIntervalMs: 100,
     onPeer: options.onPeer ?? (() => {}), onFatal: (error) => {
       throw error;
