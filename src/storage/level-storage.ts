@@ -214,7 +214,7 @@ export class LevelLog implements LogPersister {
   /**
    * Completes the writes already issued, then closes; later writes fail with STOPPED. The
    * memtable is written out first: otherwise the next open replays LevelDB's write-ahead log
-   * (snapshots included) and writes it out itself, which is a restart's time, not a stop's.
+   * and writes it out itself, which is a restart's time, not a stop's.
    */
   close(): Promise<void> {
     if (this.closePromise === undefined) {
