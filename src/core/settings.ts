@@ -60,17 +60,26 @@ export interface LeaseSettings {
   readonly revokeBatchMax: number;
   readonly checkpointBatchMax: number;
   /** Expiry protection when many leases lapse at once; what is left out, the lessor decides. */
-  readonly protect: {
-    readonly protectShare?: number;
-    readonly protectWindowMs?: number;
-    readonly protectRatePerSecond?: number;
-    readonly protectMinLeases?: number;
-  };
+  readonly protect: ExpiryProtection;
   /** How far a remaining TTL may drift before it is checkpointed (lessor defaults). */
-  readonly checkpointDrift?: {
-    readonly checkpointDriftMs?: number;
-    readonly checkpointDriftShare?: number;
-  };
+  readonly checkpointDrift?: CheckpointDrift;
+}
+
+/** Options of lease/lessor.ts, settable here; each left out takes the lessor's default. */
+export interface ExpiryProtection {
+  /** Protect when more than this share of the leases lapse within the window. */
+  readonly protectShare?: number;
+  readonly protectWindowMs?: number;
+  /** Expiries allowed per second while protecting (burst: the same, at least 1). */
+  readonly protectRatePerSecond?: number;
+  /** Below this many leases, never protect. */
+  readonly protectMinLeases?: number;
+}
+
+export interface CheckpointDrift {
+  readonly checkpointDriftMs?: number;
+  /** The drift is also at least this share of each lease's TTL (default 0.5). */
+  readonly checkpointDriftShare?: number;
 }
 
 /** The defaults of everything in NodeSettings but the client limits (core/limits.ts). */

@@ -1,5 +1,6 @@
 import { assert } from '../core/assert.js';
 import type { Clock } from '../core/clock.js';
+import type { CheckpointDrift, ExpiryProtection } from '../core/settings.js';
 import { DeadlineWheel } from './deadline-wheel.js';
 import { LeaseSlots } from './lease-slots.js';
 import { SlidingCount } from './sliding-count.js';
@@ -20,18 +21,8 @@ export interface ProtectChangeDetail {
   readonly deferred: number;
 }
 
-export interface LessorOptions {
+export interface LessorOptions extends ExpiryProtection, CheckpointDrift {
   readonly clock: Clock;
-  /** Protect when more than this share of the leases lapse within the window. */
-  readonly protectShare?: number;
-  readonly protectWindowMs?: number;
-  /** Expiries allowed per second while protecting (burst: the same, at least 1). */
-  readonly protectRatePerSecond?: number;
-  /** Below this many leases, never protect. */
-  readonly protectMinLeases?: number;
-  readonly checkpointDriftMs?: number;
-  /** The drift is also at least this share of each lease's TTL (default 0.5). */
-  readonly checkpointDriftShare?: number;
   /** Deadline wheel granularity: expiry lags a deadline by at most this much. */
   readonly granularityMs?: number;
   /** For logs and metrics; called on each transition (a demote while protecting included). */
