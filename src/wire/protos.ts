@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
+import { decodeLookupResponse } from './lookup-decoder.js';
 import type { ProtoGrpcType as ClusterProto } from '../api/generated/types/cluster.js';
 import type { ProtoGrpcType as RegistryProto } from '../api/generated/types/registry.js';
 
@@ -43,11 +44,20 @@ let cached: ApiProtos | undefined;
 export function loadApiProtos(): ApiProtos {
   if (cached !== undefined) return cached;
   const includeDirs = [protoDirectory()];
-  const load = (file: string): grpc.GrpcObject => grpc.loadPackageDefinition(
-    protoLoader.loadSync(file, { ...PROTO_LOADER_OPTIONS, includeDirs }));
+  const load = (file: string): protoLoader.PackageDefinition =>
+    protoLoader.loadSync(file, { ...PROTO_LOADER_OPTIONS, includeDirs });
+  const registry = load('roster/v1/registry.proto');
+  decodeLookupAnswersInOnePass(registry);
   cached = {
-    registry: load('roster/v1/registry.proto') as unknown as RegistryProto,
-    cluster: load('roster/v1/cluster.proto') as unknown as ClusterProto,
+    registry: grpc.loadPackageDefinition(registry) as unknown as RegistryProto,
+    cluster: grpc.loadPackageDefinition(load('roster/v1/cluster.proto')) as unknown as ClusterProto,
   };
   return cached;
+}
+
+/** Clients made from the definition decode Lookup answers with decodeLookupResponse. */
+function decodeLookupAnswersInOnePass(registry: protoLoader.PackageDefinition): void {
+  const service = registry['roster.v1.Registry'] as protoLoader.ServiceDefinition;
+  const lookup = service['Lookup'] as protoLoader.MethodDefinition<object, object>;
+  service['Lookup'] = { ...lookup, responseDeserialize: decodeLookupResponse };
 }
