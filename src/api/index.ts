@@ -7,3 +7,4 @@ export {
 } from '../wire/index.js';
 export type { ApiLogger } from './unary.js';
 export { watchEventEncoder } from './watch-service.js';
+export { Metrics } from './metrics.js';

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
-import { ApiServer, watchEventEncoder } from '../api/index.js';
+import { ApiServer, Metrics, watchEventEncoder } from '../api/index.js';
 import { RosterClient } from '../client/index.js';
 import { getErrorMessage } from '../core/assert.js';
 import { RosterError } from '../core/errors.js';
@@ -237,12 +237,23 @@ async function stopOnFatal(running: Running, error: Error): Promise<void> {
   process.exit(1);
 }
 
-/** /livez (the process answers) and /readyz (leader known, caught up since start). */
+/**
+ * /livez (the process answers), /readyz (leader known, caught up since start) and /metrics
+ * (Prometheus text).
+ */
 function startHttp(listen: string, ready: () => boolean, tls: TlsFiles | undefined):
   Promise<Server> {
+  const metrics = new Metrics();
   const server = createHttpServer(tls, (request, response) => {
     const path = (request.url ?? '/').split('?')[0];
-    if (path === '/livez') {
+    if (path === '/metrics') {
+      metrics.render().then((text) => {
+        response.writeHead(200, { 'content-type': metrics.contentType }).end(text);
+      }, (error: unknown) => {
+        response.writeHead(500, { 'content-type': 'text/plain' })
+          .end(`metrics failed: ${getErrorMessage(error)}\n`);
+      });
+    } else if (path === '/livez') {
       response.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
     } else if (path === '/readyz') {
       const isReady = ready();
