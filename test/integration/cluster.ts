@@ -16,6 +16,7 @@ import { TcpProxy } from './tcp-proxy.js';
  */
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const MAIN = join(ROOT, 'dist', 'cli', 'main.js');
+const LAUNCHER = join(ROOT, 'bin', 'roster');
 
 export const HEARTBEAT_MS = 100;
 export const ELECTION_MS = 1000;
@@ -59,8 +60,11 @@ export interface NodeRow {
 export interface ClusterOptions {
   readonly nodes: number;
   readonly extraArgs?: readonly string[];
-  /** Flags for node itself, before the script (e.g. --expose-gc, as bin/roster passes). */
-  readonly nodeArgs?: readonly string[];
+  /**
+   * Start each server as users do, through bin/roster (its V8 flags and malloc settings),
+   * instead of `node dist/cli/main.js`.
+   */
+  readonly viaLauncher?: boolean;
   /** TLS for the harness's own clients, when the nodes serve TLS. */
   readonly tls?: RosterTlsOptions;
 }
@@ -71,12 +75,12 @@ export class TestCluster {
   readonly root = mkdtempSync(join(tmpdir(), 'roster-it-'));
   private readonly clients: RosterClient[] = [];
   private readonly extraArgs: readonly string[];
-  private readonly nodeArgs: readonly string[];
+  private readonly viaLauncher: boolean;
   private readonly tls: RosterTlsOptions | undefined;
 
   private constructor(options: ClusterOptions) {
     this.extraArgs = options.extraArgs ?? [];
-    this.nodeArgs = options.nodeArgs ?? [];
+    this.viaLauncher = options.viaLauncher ?? false;
     this.tls = options.tls;
   }
 
@@ -151,12 +155,17 @@ export class TestCluster {
   }
 
   launch(node: NodeHandle): void {
-    const args = [...this.nodeArgs, MAIN, 'serve', '--name', node.name, '--data-dir', node.dataDir,
+    const args = ['serve', '--name', node.name, '--data-dir', node.dataDir,
       '--listen', node.client, '--peer-listen', node.peer, '--http-listen', node.http,
       '--heartbeat-interval-ms', String(HEARTBEAT_MS),
       '--election-timeout-ms', String(ELECTION_MS),
       '--log-level', process.env.ROSTER_TEST_LOG_LEVEL ?? 'info', ...this.extraArgs, ...node.args];
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // The launcher execs node, so the child's pid is the server's.
+    const child = this.viaLauncher
+      ? spawn(LAUNCHER, args, {
+        stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ROSTER_NODE: process.execPath },
+      })
+      : spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     node.process = child;
     node.exitCode = undefined;
     const keep = (chunk: Buffer): void => {

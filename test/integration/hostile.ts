@@ -132,3 +132,17 @@ export async function peakOver(sample: () => number, forMs: number, everyMs = 25
   }
   return peak;
 }
+
+/**
+ * MiB of memory the server's JavaScript holds (V8 heap in use, and buffers outside it), from
+ * its /metrics: what the process references, whatever the allocator keeps beneath.
+ */
+export async function heldMiB(httpAddress: string): Promise<number> {
+  const text = await (await fetch(`http://${httpAddress}/metrics`)).text();
+  const gauge = (name: string): number => {
+    const match = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
+    if (match === null) throw new Error(`/metrics has no ${name}`);
+    return Number(match[1]);
+  };
+  return (gauge('nodejs_heap_size_used_bytes') + gauge('nodejs_external_memory_bytes')) / 2 ** 20;
+}
