@@ -63,16 +63,16 @@ function readInstanceBytesField(reader: ProtoReader, instance: Instance__Output,
     case 2: instance.service = reader.string(); return;
     case 3: instance.id = reader.string(); return;
     case 4: instance.address = reader.string(); return;
-    case 6: readUint32MapEntry(reader, instance.ports); return;
+    case 6: readMapEntry(reader, instance.ports, UINT32_VALUE_TAG, readUint32, 0); return;
     case 7: instance.protocol = reader.string(); return;
     case 8: instance.version = reader.string(); return;
     case 9: instance.environment = reader.string(); return;
     case 10: instance.region = reader.string(); return;
     case 11: instance.zone = reader.string(); return;
     case 12: instance.tags.push(reader.string()); return;
-    case 13: readStringMapEntry(reader, instance.metadata); return;
+    case 13: readMapEntry(reader, instance.metadata, STRING_VALUE_TAG, readString, ''); return;
     case 17: instance.health_check = decodeHealthCheck(reader, reader.delimitedEnd()); return;
-    case 25: readDoubleMapEntry(reader, instance.load); return;
+    case 25: readMapEntry(reader, instance.load, DOUBLE_VALUE_TAG, readDouble, 0); return;
     default: reader.skip(WIRE_LENGTH_DELIMITED);
   }
 }
@@ -121,42 +121,24 @@ function decodeHealthCheck(reader: ProtoReader, end: number): HealthCheck__Outpu
   return check;
 }
 
-function readStringMapEntry(reader: ProtoReader, map: Record<string, string>): void {
-  const end = reader.delimitedEnd();
-  let key = '';
-  let value = '';
-  while (reader.position < end) {
-    const tag = reader.uint32();
-    if (tag === ((1 << 3) | WIRE_LENGTH_DELIMITED)) key = reader.string();
-    else if (tag === ((2 << 3) | WIRE_LENGTH_DELIMITED)) value = reader.string();
-    else reader.skip(tag & 7);
-  }
-  expectEnd(reader, end, 'a map entry');
-  setEntry(map, key, value);
-}
+const MAP_KEY_TAG = (1 << 3) | WIRE_LENGTH_DELIMITED;
+const STRING_VALUE_TAG = (2 << 3) | WIRE_LENGTH_DELIMITED;
+const UINT32_VALUE_TAG = (2 << 3) | WIRE_VARINT;
+const DOUBLE_VALUE_TAG = (2 << 3) | WIRE_FIXED64;
+const readString = (reader: ProtoReader): string => reader.string();
+const readUint32 = (reader: ProtoReader): number => reader.uint32();
+const readDouble = (reader: ProtoReader): number => reader.double();
 
-function readUint32MapEntry(reader: ProtoReader, map: Record<string, number>): void {
+/** One entry of a map field (a message of key = 1, value = 2), into `map`. */
+function readMapEntry<Value>(reader: ProtoReader, map: Record<string, Value>, valueTag: number,
+  readValue: (reader: ProtoReader) => Value, empty: Value): void {
   const end = reader.delimitedEnd();
   let key = '';
-  let value = 0;
+  let value = empty;
   while (reader.position < end) {
     const tag = reader.uint32();
-    if (tag === ((1 << 3) | WIRE_LENGTH_DELIMITED)) key = reader.string();
-    else if (tag === ((2 << 3) | WIRE_VARINT)) value = reader.uint32();
-    else reader.skip(tag & 7);
-  }
-  expectEnd(reader, end, 'a map entry');
-  setEntry(map, key, value);
-}
-
-function readDoubleMapEntry(reader: ProtoReader, map: Record<string, number>): void {
-  const end = reader.delimitedEnd();
-  let key = '';
-  let value = 0;
-  while (reader.position < end) {
-    const tag = reader.uint32();
-    if (tag === ((1 << 3) | WIRE_LENGTH_DELIMITED)) key = reader.string();
-    else if (tag === ((2 << 3) | WIRE_FIXED64)) value = reader.double();
+    if (tag === MAP_KEY_TAG) key = reader.string();
+    else if (tag === valueTag) value = readValue(reader);
     else reader.skip(tag & 7);
   }
   expectEnd(reader, end, 'a map entry');
