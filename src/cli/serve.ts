@@ -8,7 +8,7 @@ import { Prng } from '../core/prng.js';
 import type { ServeConfig } from '../config/index.js';
 import type { NodeId, Snapshot } from '../raft/index.js';
 import {
-  Registry, RegistryNode, registryFacade,
+  Registry, RegistryNode, registryFacade, replicaSettingsOf,
   type FounderId, type Member, type Scheduler,
 } from '../replica/index.js';
 import { type LevelLog, wipeAdvice } from '../storage/index.js';
@@ -169,32 +169,19 @@ function createNode(options: {
   shutdownOnFatal: (error: Error) => void;
 }): RegistryNode {
   const { config, logger } = options;
-  const { raft, log, requests, watch } = config.settings;
-  // Ticks of one heartbeat interval: config made the election timeout at least three.
-  const ticksOf = (ms: number): number => Math.max(1, Math.round(ms / raft.heartbeatIntervalMs));
   const identity = options.log.identity();
   return new RegistryNode({
     name: config.name,
     id: identity.nodeId,
     clusterId: identity.clusterId,
-    raft: {
-      prng: new Prng(Math.floor(Math.random() * 0x20_0000_0000_0000)),
-      electionTicks: ticksOf(raft.electionTimeoutMs),
-      heartbeatTicks: 1,
-    },
-    tickMs: raft.heartbeatIntervalMs,
+    settings: replicaSettingsOf(config.settings),
+    raft: { prng: new Prng(Math.floor(Math.random() * 0x20_0000_0000_0000)) },
     clock: monotonicClock(),
-    leases: config.settings.leases,
     encodeEvent: watchEventEncoder(),
-    watchSyncIntervalMs: watch.syncIntervalMs,
-    watchHistoryEvents: watch.historyEvents,
     storage: options.log.recover().storage,
     persister: options.log,
     transport: options.transport,
     scheduler: options.scheduler,
-    ...log,
-    proposalTimeoutTicks: ticksOf(requests.proposalTimeoutMs),
-    readTimeoutTicks: ticksOf(requests.readTimeoutMs),
     logger: logger.child({ module: 'raft' }),
     onPeer: (member: Member) => setPeerOf(config, options.transport, member),
     onPeerRemoved: (peer: NodeId) => options.transport.removePeer(peer),

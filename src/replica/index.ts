@@ -5,6 +5,9 @@
 export { Replica, type ReplicaOptions } from './replica.js';
 export { RegistryNode, type RegistryNodeOptions } from './registry-node.js';
 export {
+  replicaSettingsOf, type RaftTimings, type ReplicaSettings,
+} from './node-options.js';
+export {
   registryFacade,
   type BackupSource, type ReadConsistency, type RegistryFacade, type RegistryView,
 } from './facade.js';

@@ -5,10 +5,10 @@ import {
 } from '../registry/index.js';
 import { WatchHub, type WatchFilter, type WatchSink } from '../watch/index.js';
 import { CommandBatcher, type CommandCallback } from './command-batcher.js';
-import type { ReplicaObserver } from './interfaces.js';
 import { LeaseKeeper, type KeepAliveRequest, type LeaseRenewal } from './lease-keeper.js';
 import { Membership } from './membership.js';
-import type { RegistryNodeOptions } from './node-options.js';
+import { replicaOptionsOf, type RegistryNodeOptions } from './node-options.js';
+import { nodeObserver } from './node-observer.js';
 import { nodeStatus, type NodeStatus } from './node-status.js';
 import { PeerDiscovery } from './peer-discovery.js';
 import { Replica } from './replica.js';
@@ -58,14 +58,14 @@ export class RegistryNode {
     this.hub = new WatchHub<Uint8Array>({
       encode: options.encodeEvent,
       currentState: (filter) => this.registry.instances(filter),
-      ...(options.watchHistoryEvents === undefined ? {} :
-        { historyEventsMax: options.watchHistoryEvents }),
+      ...(options.settings.watch.historyEvents === undefined ? {} :
+        { historyEventsMax: options.settings.watch.historyEvents }),
     }, this.registry.revision);
     this.leases = new LeaseKeeper({
       registry: this.registry,
       clock: options.clock,
       scheduler: options.scheduler,
-      settings: options.leases,
+      settings: options.settings.leases,
       electionTimeoutMs: this.electionTimeoutMs,
       node: {
         role: () => this.replica.role,
@@ -89,10 +89,7 @@ export class RegistryNode {
   }
 
   private createReplica(options: RegistryNodeOptions): Replica<CommandResult[]> {
-    // The replica's settings are the node's, under the same names: passed down whole.
-    return new Replica<CommandResult[]>({
-      ...options,
-      raft: { ...options.raft, logger: options.logger },
+    return new Replica<CommandResult[]>(replicaOptionsOf(options, {
       stateMachine: {
         apply: (entry) => this.registry.apply(entry).map((applied) => this.route(applied)),
         snapshot: () => this.registry.snapshot(),
@@ -101,44 +98,12 @@ export class RegistryNode {
         applyConfChange: (change) => this.registry.applyConfChange(change),
       },
       requestDrive: () => this.requestDrive(),
-      observer: this.observer(options),
-    });
-  }
-
-  /** The node's own reactions to the Replica's events, then the extra observer's. */
-  private observer(options: RegistryNodeOptions): ReplicaObserver<CommandResult[]> {
-    const extra = options.observer;
-    return {
-      onReady: (ready) => extra?.onReady?.(ready),
-      onPersisted: (ready) => {
-        // Conf entries take effect when appended, so their addresses are needed right away.
-        this.peers.learnFrom(ready.entries);
-        extra?.onPersisted?.(ready);
-      },
-      onApply: (entry, result) => extra?.onApply?.(entry, result),
-      onSnapshotRestored: (snapshot) => {
-        this.hub.reset(this.registry.revision);
-        this.peers.announceMembers(this.registry.members());
-        // Info, not debug: a follower that keeps needing snapshots is behind the log's
-        // retention (--compaction-keep-entries/-bytes), which an operator wants to see.
-        options.logger?.info({ index: snapshot.metadata.index,
-          bytes: snapshot.data.byteLength }, 'restored a snapshot sent by the leader');
-        extra?.onSnapshotRestored?.(snapshot);
-      },
-      onSnapshotSaved: (snapshot, compactIndex) => {
-        options.logger?.debug({ index: snapshot.metadata.index, compactIndex,
-          bytes: snapshot.data.byteLength }, 'snapshot saved; log compacted');
-        extra?.onSnapshotSaved?.(snapshot, compactIndex);
-      },
-      onSoftState: (softState, term) => {
-        this.onSoftState(softState.role === 'leader');
-        extra?.onSoftState?.(softState, term);
-      },
-      onConfChange: (change, index) => {
-        this.peers.applied(change);
-        extra?.onConfChange?.(change, index);
-      },
-    };
+      observer: nodeObserver({
+        registry: this.registry, hub: () => this.hub, peers: () => this.peers,
+        onSoftState: (isLeader) => this.onSoftState(isLeader),
+        logger: options.logger, extra: options.observer,
+      }),
+    }));
   }
 
   /**
@@ -153,10 +118,10 @@ export class RegistryNode {
   }
 
   start(): void {
-    const { scheduler, clock } = this.options;
+    const { scheduler, clock, settings } = this.options;
     this.stopTimers = [
-      scheduler.every(this.options.tickMs, () => this.replica.tick()),
-      scheduler.every(this.options.watchSyncIntervalMs, () => this.hub.sync(clock.nowMs())),
+      scheduler.every(settings.timings.tickMs, () => this.replica.tick()),
+      scheduler.every(settings.watch.syncIntervalMs, () => this.hub.sync(clock.nowMs())),
     ];
     this.leases.start();
     this.requestDrive();
@@ -270,7 +235,8 @@ export class RegistryNode {
   }
 
   get electionTimeoutMs(): number {
-    return this.options.raft.electionTicks * this.options.tickMs;
+    const { timings } = this.options.settings;
+    return timings.electionTicks * timings.tickMs;
   }
 
   pendingCount(): { proposals: number; reads: number } {

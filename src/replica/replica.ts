@@ -9,9 +9,7 @@ import {
 import type { LogPersister, MemoryStorage } from '../storage/index.js';
 import type { Transport } from '../transport/index.js';
 import { Applier } from './applier.js';
-import type {
-  ProposalOutcome, ReadOutcome, ReplicaObserver, StateMachine,
-} from './interfaces.js';
+import type { ProposalOutcome, ReadOutcome, ReplicaObserver, StateMachine } from './interfaces.js';
 import { Outbox } from './outbox.js';
 import { PendingProposals } from './pending-proposals.js';
 import { ReadBatches } from './read-batches.js';
@@ -286,10 +284,7 @@ export class Replica<Result = unknown> {
     this.options.observer?.onSoftState?.(softState, this.node.status().term);
   }
 
-  /**
-   * Snapshots now, if anything was applied since the last snapshot (a graceful stop); `done`
-   * runs once it is durable.
-   */
+  /** Snapshots now if anything was applied since the last (graceful stop); `done` once durable. */
   snapshotNow(done: (error?: Error) => void): void {
     if (this.stopped) done();
     else this.snapshots.snapshotNow(this.applier.applied, done);

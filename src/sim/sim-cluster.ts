@@ -279,10 +279,30 @@ export class SimCluster {
       name: simNode.name,
       id,
       clusterId: 1,
+      settings: {
+        timings: {
+          tickMs: knobs.tickMs,
+          electionTicks: knobs.electionTicks,
+          heartbeatTicks: knobs.heartbeatTicks,
+          proposalTimeoutTicks: knobs.proposalTimeoutTicks,
+          readTimeoutTicks: knobs.readTimeoutTicks,
+        },
+        log: {
+          snapshotEntries: knobs.snapshotEntries,
+          compactionKeepEntries: knobs.compactionKeepEntries,
+          // Byte bounds near the count bounds (a command is ~100 bytes), so either may fire
+          // first; derived, not drawn, so every seed keeps its trace.
+          snapshotBytes: knobs.snapshotEntries * SIM_ENTRY_BYTES,
+          compactionKeepBytes: knobs.compactionKeepEntries * SIM_ENTRY_BYTES,
+          // Snapshots written a few items per turn (1, 4 or 64), so that entries are applied,
+          // and snapshots restored, while one is being encoded.
+          snapshotItemsPerTurn: knobs.inflightMessagesMax,
+        },
+        watch: { syncIntervalMs: 50, historyEvents: knobs.watchHistoryEvents },
+        leases: knobs.leases,
+      },
       raft: {
         prng: this.prng.fork(),
-        electionTicks: knobs.electionTicks,
-        heartbeatTicks: knobs.heartbeatTicks,
         preVote: knobs.preVote,
         checkQuorum: knobs.checkQuorum,
         messageBytesMax: knobs.messageBytesMax,
@@ -290,27 +310,12 @@ export class SimCluster {
         committedBytesPerReadyMax: knobs.messageBytesMax,
         inflightMessagesMax: knobs.inflightMessagesMax,
       },
-      tickMs: knobs.tickMs,
       storage,
       persister: simNode.disk,
       transport: { send: (messages) => this.sendFrom(simNode, messages) },
       scheduler: simScheduler(this.queue, alive),
       clock: simClock(this.queue),
-      snapshotEntries: knobs.snapshotEntries,
-      compactionKeepEntries: knobs.compactionKeepEntries,
-      // Byte bounds near the count bounds (a command is ~100 bytes), so either may fire first;
-      // derived, not drawn, so every seed keeps its trace.
-      snapshotBytes: knobs.snapshotEntries * SIM_ENTRY_BYTES,
-      compactionKeepBytes: knobs.compactionKeepEntries * SIM_ENTRY_BYTES,
-      // Snapshots written a few items per turn (1, 4 or 64), so that entries are applied, and
-      // snapshots restored, while one is being encoded.
-      snapshotItemsPerTurn: knobs.inflightMessagesMax,
-      proposalTimeoutTicks: knobs.proposalTimeoutTicks,
-      readTimeoutTicks: knobs.readTimeoutTicks,
-      leases: knobs.leases,
       encodeEvent: () => NO_EVENT_BYTES,
-      watchSyncIntervalMs: 50,
-      watchHistoryEvents: knobs.watchHistoryEvents,
       onRevokeDecided: (ids, nowMs) => {
         // The Revoke is proposed at once, in this leader's term: that names the decision.
         const term = node?.raftStatus().term ?? 0;

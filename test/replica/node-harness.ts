@@ -51,12 +51,19 @@ export function startNode(storage: MemoryStorage, options: {
   };
   const node = new RegistryNode({
     name: 'a', id: 1, clusterId: 9,
-    raft: { prng: new Prng(7), electionTicks: 3, heartbeatTicks: 1 },
-    tickMs: 10, storage, persister, transport: { send: () => {} },
+    settings: {
+      timings: {
+        tickMs: 10, electionTicks: 3, heartbeatTicks: 1, proposalTimeoutTicks: 500,
+        readTimeoutTicks: 500,
+      },
+      log: { snapshotEntries: 10_000, compactionKeepEntries: 100 },
+      watch: { syncIntervalMs: 100 },
+      leases: DEFAULT_SETTINGS.leases,
+    },
+    raft: { prng: new Prng(7) },
+    storage, persister, transport: { send: () => {} },
     scheduler: realScheduler(), clock: monotonicClock(),
-    snapshotEntries: 10_000, compactionKeepEntries: 100,
-    proposalTimeoutTicks: 500, readTimeoutTicks: 500, leases: DEFAULT_SETTINGS.leases,
-    encodeEvent: () => new Uint8Array(0), watchSyncIntervalMs: 100,
+    encodeEvent: () => new Uint8Array(0),
     onPeer: options.onPeer ?? (() => {}), onFatal: (error) => {
       throw error;
     },
