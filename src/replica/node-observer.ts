@@ -5,13 +5,13 @@ import type { ReplicaObserver } from './interfaces.js';
 import type { PeerDiscovery } from './peer-discovery.js';
 
 /**
- * What a node's reactions touch. The hub and the peers are read when an event comes: the
- * Replica (which restores the registry they start from) is built before them.
+ * What a node's reactions touch. The hub is read when an event comes: the Replica (which
+ * restores the registry the hub starts from) is built before it.
  */
 export interface ObservedNode {
   readonly registry: Registry;
   readonly hub: () => WatchHub<Uint8Array>;
-  readonly peers: () => PeerDiscovery;
+  readonly peers: PeerDiscovery;
   readonly onSoftState: (isLeader: boolean) => void;
   readonly logger: RaftLogger | undefined;
   /** The simulator's checkers: called after the node's own reactions. */
@@ -25,13 +25,13 @@ export function nodeObserver(node: ObservedNode): ReplicaObserver<CommandResult[
     onReady: (ready) => extra?.onReady?.(ready),
     onPersisted: (ready) => {
       // Conf entries take effect when appended, so their addresses are needed right away.
-      node.peers().learnFrom(ready.entries);
+      node.peers.learnFrom(ready.entries);
       extra?.onPersisted?.(ready);
     },
     onApply: (entry, result) => extra?.onApply?.(entry, result),
     onSnapshotRestored: (snapshot) => {
       node.hub().reset(registry.revision);
-      node.peers().announceMembers(registry.members());
+      node.peers.announceMembers(registry.members());
       // Info, not debug: a follower that keeps needing snapshots is behind the log's
       // retention (--compaction-keep-entries/-bytes), which an operator wants to see.
       logger?.info({ index: snapshot.metadata.index,
@@ -48,7 +48,7 @@ export function nodeObserver(node: ObservedNode): ReplicaObserver<CommandResult[
       extra?.onSoftState?.(softState, term);
     },
     onConfChange: (change, index) => {
-      node.peers().applied(change);
+      node.peers.applied(change);
       extra?.onConfChange?.(change, index);
     },
   };

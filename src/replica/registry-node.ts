@@ -47,6 +47,9 @@ export class RegistryNode {
     this.id = options.id;
     this.clusterId = options.clusterId;
     this.commitAtStart = options.storage.hardState().commit;
+    this.peers = new PeerDiscovery({
+      id: this.id, onPeer: options.onPeer, onPeerRemoved: options.onPeerRemoved,
+    });
     this.replica = this.createReplica(options);
     this.batcher = new CommandBatcher({
       propose: (data, callback) => {
@@ -81,9 +84,6 @@ export class RegistryNode {
       id: this.id, replica: this.replica, registry: this.registry, clock: options.clock,
       scheduler: options.scheduler, electionTimeoutMs: this.electionTimeoutMs,
     });
-    this.peers = new PeerDiscovery({
-      id: this.id, onPeer: options.onPeer, onPeerRemoved: options.onPeerRemoved,
-    });
     this.peers.announceMembers(this.registry.members());
     this.peers.announceLog(options.storage);
   }
@@ -99,7 +99,7 @@ export class RegistryNode {
       },
       requestDrive: () => this.requestDrive(),
       observer: nodeObserver({
-        registry: this.registry, hub: () => this.hub, peers: () => this.peers,
+        registry: this.registry, hub: () => this.hub, peers: this.peers,
         onSoftState: (isLeader) => this.onSoftState(isLeader),
         logger: options.logger, extra: options.observer,
       }),

@@ -38,7 +38,7 @@ export function decodeLookupResponse(bytes: Uint8Array): LookupResponse__Output 
 }
 
 /** An Instance whose bytes run from the reader's position to `end`. */
-export function decodeInstance(reader: ProtoReader, end: number): Instance__Output {
+function decodeInstance(reader: ProtoReader, end: number): Instance__Output {
   const instance: Instance__Output = {
     namespace: '', service: '', id: '', address: '', port: 0, ports: {}, protocol: '',
     version: '', environment: '', region: '', zone: '', tags: [], metadata: {}, priority: 0,

@@ -20,13 +20,12 @@ export class ProtoDecodeError extends Error {
 }
 
 export class ProtoReader {
-  position: number;
+  position = 0;
   private readonly bytes: Buffer;
 
-  constructor(bytes: Uint8Array, start = 0) {
+  constructor(bytes: Uint8Array) {
     this.bytes = Buffer.isBuffer(bytes) ? bytes
       : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    this.position = start;
   }
 
   get length(): number {
@@ -91,10 +90,6 @@ export class ProtoReader {
       }
     }
     throw new ProtoDecodeError('a varint is longer than 10 bytes');
-  }
-
-  bool(): boolean {
-    return this.uint64() !== 0;
   }
 
   double(): number {
