@@ -93,7 +93,7 @@ export class RosterSystem implements BenchSystem {
   private async waitServing(): Promise<void> {
     const client = this.client as RosterClient;
     await waitFor('the roster cluster to serve a write', async () => {
-      await client.register({
+      await client.registerOnce({
         instance: { service: 'bench-ready', id: 'probe', address: '127.0.0.1', port: 1 },
       });
       return true;

@@ -36,14 +36,14 @@ export class RosterTarget implements Target {
   }
 
   async register(service: string, id: string, ttlMs: number): Promise<LeaseRef> {
-    const response = await this.client.register({
+    const response = await this.client.registerOnce({
       instance: { service, id, ...instanceDocument(id) }, ttl_ms: ttlMs,
     });
     return response.lease_id;
   }
 
   async write(service: string, id: string): Promise<void> {
-    await this.client.register({ instance: { service, id, ...instanceDocument(id) } });
+    await this.client.registerOnce({ instance: { service, id, ...instanceDocument(id) } });
   }
 
   async lookup(service: string, linearizable: boolean): Promise<number> {

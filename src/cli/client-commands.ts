@@ -50,7 +50,7 @@ export async function registerCommand(args: readonly string[], env: Env): Promis
       await keepRegistered(client, request, ttlMs);
       return;
     }
-    const response = await client.register(request);
+    const response = await client.registerOnce(request);
     print(global.output, response, () => {
       const lease = response.lease_id === 0 ? '' : ` with lease ${response.lease_id}`;
       console.log(`registered ${service}/${response.instance_id}${lease} ` +

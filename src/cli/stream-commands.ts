@@ -81,42 +81,36 @@ function formatEvent(event: WatchEvent__Output, snapshot: boolean): string {
   return `${event.revision} ${kind} ${event.reason.toLowerCase()} ${where}`;
 }
 
+/** How long a stopping `register --keepalive` waits for its deregistration to be confirmed. */
+const DEREGISTER_WAIT_MS = 3_000;
+
 /**
  * `roster register ... --ttl-ms T --keepalive`: stays in the foreground heartbeating every
- * TTL/3, registers again if the lease is lost, and deregisters on SIGINT/SIGTERM.
+ * TTL/3, registers again (after a jittered wait) if the lease is lost, and deregisters on
+ * SIGINT/SIGTERM, waiting a bounded time for the cluster to confirm it.
  */
 export async function keepRegistered(
   client: RosterClient,
   request: RegisterRequest,
   ttlMs: number,
 ): Promise<void> {
-  let leaseId = (await client.register(request)).lease_id;
+  const registration = client.register(request.instance ?? {},
+    { ttlMs, closeTimeoutMs: DEREGISTER_WAIT_MS });
+  registration.on('retrying', (error, delayMs) =>
+    console.error(`registering failed (${error.message}); trying again in ${delayMs} ms`));
+  const registered = await registration.ready();
   const instance = request.instance ?? {};
-  const instanceId = instance.id ?? `${instance.address}:${instance.port}`;
-  console.log(`registered ${instance.service}/${instanceId} ` +
-    `with lease ${leaseId} (TTL ${ttlMs} ms); heartbeating, Ctrl-C deregisters`);
-  let registering = false;
-  const loop = client.keepAlive({
-    leaseIds: () => [leaseId],
-    intervalMs: Math.max(100, Math.floor(ttlMs / 3)),
-    onLeaseLost: () => {
-      if (registering) return;
-      registering = true;
-      const reportFailure = (error: unknown) =>
-        console.error(`lease lost, registering again failed: ${String(error)}`);
-      client.register(request).then((response) => {
-        leaseId = response.lease_id;
-        console.error(`lease lost: registered again with lease ${leaseId}`);
-      }, reportFailure)
-        .finally(() => {
-          registering = false;
-        });
-    },
-  });
+  console.log(`registered ${instance.service}/${registered.instanceId} ` +
+    `with lease ${registered.leaseId} (TTL ${ttlMs} ms); heartbeating, Ctrl-C deregisters`);
+  registration.on('lost', (reason) => console.error(reason === 'expired'
+    ? 'lease lost: registering again'
+    : 'lease not renewed before its deadline: the cluster may have expired it'));
+  registration.on('restored', (event) =>
+    console.error(`registered again with lease ${event.leaseId}`));
   await new Promise<void>((resolve) => {
     const stop = (): void => {
-      loop.stop();
-      client.deregister({ lease_id: leaseId }).then(() => {
+      const leaseId = registration.leaseId;
+      registration.close().then(() => {
         console.log(`deregistered (lease ${leaseId})`);
       }, (error: unknown) => console.error(`deregister failed: ${String(error)}`)).finally(resolve);
     };

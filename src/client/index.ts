@@ -4,6 +4,11 @@ export {
 } from './roster-client.js';
 export { isServiceError } from './service-error.js';
 export { KeepAliveLoop, type KeepAliveLoopOptions } from './keepalive-loop.js';
+export {
+  Registration, REGISTRATION_DEFAULTS, type RegistrationOptions, type RegistrationState,
+  type RegisteredEvent, type RegistrationEvents,
+} from './registration.js';
+export type { LeaseBeat } from './lease-book.js';
 export { WatchStream, type WatchUpdate } from './watch-stream.js';
 export { WatchMux, type WatchMuxOptions } from './watch-mux.js';
 export { realRuntime, type ClientRuntime, type TimerHandle } from './runtime.js';

@@ -12,10 +12,10 @@ export interface KeepAliveLoopOptions {
   readonly open: () => grpc.ClientDuplexStream<KeepAliveRequest, KeepAliveResponse__Output>;
   /** The stream failed: the client learns from it (leader hint, next endpoint). */
   readonly onStreamError: (error: Error) => void;
-  readonly leaseIds: () => readonly number[];
-  readonly intervalMs: number;
-  readonly status?: () => 'SERVING' | 'DRAINING' | undefined;
-  readonly load?: () => Record<string, number> | undefined;
+  /** The messages of one heartbeat round (none while there is no lease to renew). */
+  readonly requests: () => readonly KeepAliveRequest[];
+  /** Asked before each wait, so the pace follows the shortest TTL held. */
+  readonly intervalMs: () => number;
   /** The cluster no longer knows this lease (expired or revoked): register again. */
   readonly onLeaseLost: (id: number) => void;
   readonly onRenewed?: (id: number, remainingMs: number) => void;
@@ -56,15 +56,9 @@ export class KeepAliveLoop {
 
   /** Sends a heartbeat now (e.g. right after a status change). */
   beat(): void {
-    const ids = this.options.leaseIds();
-    if (this.call === undefined || ids.length === 0) return;
-    const status = this.options.status?.();
-    const load = this.options.load?.();
-    this.call.write({
-      lease_ids: [...ids],
-      ...(status === undefined ? {} : { status }),
-      ...(load === undefined ? {} : { load }),
-    });
+    const call = this.call;
+    if (call === undefined) return;
+    for (const request of this.options.requests()) call.write(request);
   }
 
   private connect(): void {
@@ -100,7 +94,7 @@ export class KeepAliveLoop {
       if (this.stopped) return;
       this.tick();
       this.beat();
-    }, this.options.intervalMs);
+    }, this.options.intervalMs());
   }
 
   private drop(): void {

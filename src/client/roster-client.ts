@@ -37,7 +37,10 @@ import type {
   KeepAliveResponse__Output,
 } from '../api/generated/types/roster/v1/KeepAliveResponse.js';
 import type { WatchRequest } from '../api/generated/types/roster/v1/WatchRequest.js';
+import type { Instance } from '../api/generated/types/roster/v1/Instance.js';
+import { Heartbeats } from './heartbeats.js';
 import { KeepAliveLoop, type KeepAliveLoopOptions } from './keepalive-loop.js';
+import { Registration, type RegistrationHost, type RegistrationOptions } from './registration.js';
 import { realRuntime, sleep, type ClientRuntime } from './runtime.js';
 import { WatchMux, type WatchManyCall } from './watch-mux.js';
 import { WatchStream, type WatchUpdate } from './watch-stream.js';
@@ -102,6 +105,7 @@ export class RosterClient {
   private readonly backoffMaxMs: number;
   private readonly runtime: ClientRuntime;
   private watchMux: WatchMux | undefined;
+  private heartbeats: Heartbeats | undefined;
 
   constructor(options: RosterClientOptions) {
     if (options.endpoints.length === 0) {
@@ -123,7 +127,16 @@ export class RosterClient {
     return this.preferred;
   }
 
-  register(request: RegisterRequest): Promise<RegisterResponse__Output> {
+  /**
+   * Keeps an instance registered until close(): heartbeats on this client's KeepAlive stream,
+   * and registers again if the lease is lost. `await registration.ready()` for the first answer.
+   */
+  register(instance: Instance, options: RegistrationOptions = {}): Registration {
+    return new Registration(this.registrationHost(), instance, options);
+  }
+
+  /** One Register call: the instance lives while its lease is renewed (see keepAlive). */
+  registerOnce(request: RegisterRequest): Promise<RegisterResponse__Output> {
     // Registering the same instance twice changes nothing: safe to retry.
     return this.unary((s) => s.registry.Register.bind(s.registry), request, { idempotent: true });
   }
@@ -191,7 +204,10 @@ export class RosterClient {
     return stream;
   }
 
-  /** Heartbeats for leases, on a stream to the leader (followed through its hints). */
+  /**
+   * Heartbeats for leases the caller holds itself, on a stream of their own to the leader
+   * (followed through its hints). Registrations share another one, opened by the first.
+   */
   keepAlive(options: Omit<KeepAliveLoopOptions, 'open' | 'onStreamError' | 'runtime'>):
     KeepAliveLoop {
     const loop = new KeepAliveLoop({
@@ -218,9 +234,21 @@ export class RosterClient {
   }
 
   close(): void {
+    this.heartbeats?.stop();
+    this.heartbeats = undefined;
     this.watchMux?.close();
     this.watchMux = undefined;
     this.stubs.close();
+  }
+
+  private registrationHost(): RegistrationHost {
+    this.heartbeats ??= new Heartbeats((options) => this.keepAlive(options));
+    return {
+      registerOnce: (request) => this.registerOnce(request),
+      deregister: (request) => this.deregister(request),
+      heartbeats: this.heartbeats,
+      runtime: this.runtime,
+    };
   }
 
   private deadline(): number {

@@ -42,8 +42,8 @@ function start(random: number | number[] = 0.5,
       return call.asCall();
     },
     onStreamError: (error) => h.streamErrors.push(error),
-    leaseIds: () => h.leaseIds,
-    intervalMs: INTERVAL_MS,
+    requests: () => (h.leaseIds.length === 0 ? [] : [{ lease_ids: h.leaseIds }]),
+    intervalMs: () => INTERVAL_MS,
     onLeaseLost: (id) => h.lost.push(id),
     onRenewed: (id, remainingMs) => h.renewed.push([id, remainingMs]),
     runtime,
@@ -77,14 +77,26 @@ describe('KeepAliveLoop', () => {
     expect(current(h).written).toHaveLength(3);
   });
 
-  it('sends status and load when given, and nothing while it holds no lease', () => {
-    const h = start(0.5, { status: () => 'DRAINING', load: () => ({ cpu: 3 }) });
+  it('writes every message of a round, and nothing while it holds no lease', () => {
+    let holding = true;
+    const h = start(0.5, { requests: () => (holding ? [
+      { lease_ids: [7] }, { lease_ids: [9], status: 'DRAINING', load: { cpu: 3 } }] : []) });
     expect(current(h).written).toEqual([
-      { lease_ids: [7, 9], status: 'DRAINING', load: { cpu: 3 } },
+      { lease_ids: [7] }, { lease_ids: [9], status: 'DRAINING', load: { cpu: 3 } },
     ]);
-    h.leaseIds = [];
+    holding = false;
     h.runtime.advance(INTERVAL_MS);
-    expect(current(h).written).toHaveLength(1);
+    expect(current(h).written).toHaveLength(2);
+  });
+
+  it('asks the interval before each wait', () => {
+    let intervalMs = INTERVAL_MS;
+    const h = start(0.5, { intervalMs: () => intervalMs });
+    intervalMs = 300;
+    h.runtime.advance(INTERVAL_MS);
+    expect(current(h).written).toHaveLength(2);
+    h.runtime.advance(300);
+    expect(current(h).written).toHaveLength(3);
   });
 
   it('reports renewed and lost leases from the responses', () => {

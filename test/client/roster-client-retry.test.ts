@@ -112,7 +112,7 @@ describe('RosterClient retries', () => {
   it('goes round the endpoints and, out of attempts, throws the last error', async () => {
     const { client, runtime } = clientOf({ attempts: 4 });
     for (const node of [a, b, c, a]) node.script.push(unavailable('ROSTER_ERR_NO_LEADER'));
-    const error = await failure(drive(runtime, client.register({ ttl_ms: 1_000 })));
+    const error = await failure(drive(runtime, client.registerOnce({ ttl_ms: 1_000 })));
     expect(error.metadata.get(ERROR_CODE_KEY)).toEqual(['ROSTER_ERR_NO_LEADER']);
     expect([a.calls.length, b.calls.length, c.calls.length]).toEqual([2, 1, 1]);
     expect(runtime.requestedDelays).toHaveLength(3);

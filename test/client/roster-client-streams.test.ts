@@ -37,7 +37,7 @@ describe('RosterClient.keepAlive', () => {
     const runtime = new ManualRuntime({ startMs: Date.now(), random: 0.5 });
     const renewed: number[] = [];
     const loop = clientOf(runtime).keepAlive({
-      leaseIds: () => [7], intervalMs: 60_000, onLeaseLost: () => {},
+      requests: () => [{ lease_ids: [7] }], intervalMs: () => 60_000, onLeaseLost: () => {},
       onRenewed: (id) => renewed.push(id),
     });
     try {

@@ -21,7 +21,7 @@ describe('registrations under faults, real processes', () => {
         const id = `w${writer}-${i}`;
         try {
           const instance = { service: 'pay', id, address: '10.2.0.1', port: 443 };
-          await client?.register({ instance });
+          await client?.registerOnce({ instance });
           acked.add(id);
         } catch {
           // Not acknowledged: it may or may not have been applied, and that is allowed.
@@ -87,17 +87,17 @@ describe('bad input is refused with INVALID_ARGUMENT and changes nothing', () =>
   it('each validation rule of the README', async () => {
     cluster = await TestCluster.start({ nodes: 3 });
     const client = cluster.client();
-    await client.register({ instance: good });
+    await client.registerOnce({ instance: good });
     const before = await client.listServices({});
     for (const [name, instance, field] of cases) {
-      const error = await client.register({ instance })
+      const error = await client.registerOnce({ instance })
         .then(() => undefined, (caught: unknown) => caught);
       expect(isServiceError(error), name).toBe(true);
       if (!isServiceError(error)) continue;
       expect(error.code, name).toBe(grpc.status.INVALID_ARGUMENT);
       expect(error.details, name).toContain(field);
     }
-    const ttl = await client.register({ instance: good, ttl_ms: 10 })
+    const ttl = await client.registerOnce({ instance: good, ttl_ms: 10 })
       .catch((caught: unknown) => caught);
     expect(isServiceError(ttl) && ttl.code === grpc.status.INVALID_ARGUMENT).toBe(true);
     const badLookup = await client.lookup({ service: 'Bad!' })

@@ -22,7 +22,7 @@ function instance(service: string, id: string) {
 
 async function registerMany(client: RosterClient, service: string, count: number):
   Promise<void> {
-  for (let i = 0; i < count; i++) await client.register({ instance: instance(service, `i${i}`) });
+  for (let i = 0; i < count; i++) await client.registerOnce({ instance: instance(service, `i${i}`) });
 }
 
 /**
@@ -116,7 +116,7 @@ describe('peers learned from the log', () => {
       expect(['n1', 'n4']).toContain(leader);
       console.log(`lost peers: ${leader} leads ${Date.now() - killedAt} ms after the kill`);
       await cluster.client([cluster.node('n1').client, n4.client])
-        .register({ instance: instance('peers', 'after') });
+        .registerOnce({ instance: instance('peers', 'after') });
     }, 150_000);
 });
 
@@ -160,7 +160,7 @@ describe('damaged storage is refused, naming the data dir', () => {
       truncateSync(wal, Math.floor(statSync(wal).size * 0.6));
       await expectRefused(victim, 'synced writes were lost');
       await expectRefused(victim, 'synced writes were lost'); // the mark: at start, before voting
-      await victim.client.register({ instance: instance('wal', 'while-refused') });
+      await victim.client.registerOnce({ instance: instance('wal', 'while-refused') });
       cluster?.wipe(victim.name);
       cluster?.restart(victim.name);
       await caughtUp(victim.name, 'wal', 41, victim.formerId);
@@ -192,7 +192,7 @@ describe('a restart loop during membership changes', () => {
         for (let i = 0; writing && i < 100_000; i++) {
           const id = `w${writer}-${i}`;
           try {
-            await current.client().register({ instance: instance('loop', id) });
+            await current.client().registerOnce({ instance: instance('loop', id) });
             acked.add(id);
           } catch {
             // Not acknowledged: it may or may not have taken effect.

@@ -45,14 +45,14 @@ describe('a cluster of real processes', () => {
     async () => {
       cluster = await TestCluster.start({ nodes: 3 });
       const client = cluster.client();
-      await client.register({ instance: instance('before') });
+      await client.registerOnce({ instance: instance('before') });
       const leader = await cluster.waitForLeader();
       const killedAt = Date.now();
       await cluster.kill(leader);
       const survivors = cluster.client(cluster.runningEndpoints());
       let acceptedAt = 0;
       await waitFor(async () => {
-        await survivors.register({ instance: instance('after') });
+        await survivors.registerOnce({ instance: instance('after') });
         acceptedAt = Date.now();
         return true;
       }, { timeoutMs: ELECTION_MS * 10, intervalMs: 20, what: 'a write after the kill' });
@@ -80,7 +80,7 @@ describe('a cluster of real processes', () => {
     const follower = cluster.nodes.find((node) => node.name !== leader)?.name as string;
     await cluster.kill(follower);
     const client = cluster.client(cluster.runningEndpoints());
-    for (let i = 0; i < 120; i++) await client.register({ instance: instance(`i${i}`) });
+    for (let i = 0; i < 120; i++) await client.registerOnce({ instance: instance(`i${i}`) });
     const leaderStatus = (await cluster.statuses()).find((row) => row.name === leader);
     expect(leaderStatus?.snapshot).toBeGreaterThan(60); // the log the follower lacks is compacted
     cluster.restart(follower);

@@ -62,7 +62,7 @@ async function followerNode(): Promise<NodeHandle> {
 async function fill(): Promise<void> {
   const blob = 'x'.repeat(2_000);
   for (let start = 0; start < INSTANCES; start += 100) {
-    await Promise.all(Array.from({ length: 100 }, (_, offset) => client.register({
+    await Promise.all(Array.from({ length: 100 }, (_, offset) => client.registerOnce({
       instance: {
         service: 'big', id: `i${start + offset}`, address: '10.0.0.1', port: 80,
         metadata: { blob: `${blob}${start + offset}` },

@@ -69,7 +69,7 @@ async function healthyAfterwards(current: TestCluster, id: string): Promise<void
   for (const node of current.nodes) expect(node.process, `${node.name} is up`).toBeDefined();
   await current.waitForLeader();
   const client = current.client();
-  await client.register({ instance: { service: 'web', id, address: '10.0.0.1', port: 80 } });
+  await client.registerOnce({ instance: { service: 'web', id, address: '10.0.0.1', port: 80 } });
   expect((await client.lookup({ service: 'web' })).instances.map((one) => one.id))
     .toContain(id);
   for (const node of current.nodes) {

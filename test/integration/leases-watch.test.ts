@@ -40,12 +40,12 @@ describe('leases and watch, real processes', () => {
       expect(stream.revision).toBe(anchor.revision);
       expect(anchor.revision).toBeGreaterThanOrEqual(1);
       const ttlMs = 2_000;
-      const { lease_id: leaseId } = await client.register({
+      const { lease_id: leaseId } = await client.registerOnce({
         instance: { service: 'hb', id: 'a', address: '10.5.0.1', port: 80 }, ttl_ms: ttlMs,
       });
       let lastRenewedAt = Date.now();
       const loop = client.keepAlive({
-        leaseIds: () => [leaseId], intervalMs: ttlMs / 3, onLeaseLost: () => {},
+        requests: () => [{ lease_ids: [leaseId] }], intervalMs: () => ttlMs / 3, onLeaseLost: () => {},
         onRenewed: () => {
           lastRenewedAt = Date.now();
         },
@@ -74,7 +74,7 @@ describe('leases and watch, real processes', () => {
     const leases: number[] = [];
     const batch = 50;
     for (let start = 0; start < 1_000; start += batch) {
-      const registered = await Promise.all(Array.from({ length: batch }, (_, i) => client.register({
+      const registered = await Promise.all(Array.from({ length: batch }, (_, i) => client.registerOnce({
         instance: { service: 'fleet', id: `f${start + i}`, address: '10.6.0.1', port: 80 },
         ttl_ms: ttlMs,
       })));
@@ -84,7 +84,7 @@ describe('leases and watch, real processes', () => {
     const stream = client.watch({ service: 'fleet' }, 0, watch.onUpdate);
     const lost: number[] = [];
     const loop = client.keepAlive({
-      leaseIds: () => leases, intervalMs: ttlMs / 3, onLeaseLost: (id) => lost.push(id),
+      requests: () => [{ lease_ids: leases }], intervalMs: () => ttlMs / 3, onLeaseLost: (id) => lost.push(id),
     });
     await sleep(1_500);
     const leader = await cluster.waitForLeader();
@@ -114,7 +114,7 @@ describe('leases and watch, real processes', () => {
       const writer = cluster.client(others);
       const total = 60;
       for (let i = 0; i < total; i++) {
-        await writer.register({
+        await writer.registerOnce({
           instance: { service: 'seq', id: `s${i}`, address: '10.7.0.1', port: 80 },
         });
         if (i === 20) await cluster.kill(follower.name);
@@ -136,7 +136,7 @@ describe('leases and watch, real processes', () => {
       cluster = await TestCluster.start({ nodes: 3, extraArgs: ['--watch-history-events', '10'] });
       const client = cluster.client();
       for (let i = 0; i < 30; i++) {
-        await client.register({
+        await client.registerOnce({
           instance: { service: 'old', id: `o${i}`, address: '10.8.0.1', port: 80 },
         });
       }
@@ -153,7 +153,7 @@ describe('leases and watch, real processes', () => {
       expect(snapshotIds.sort()).toEqual(lookup.instances.map((one) => one.id).sort());
       expect(snapshotIds).toHaveLength(20);
       // Then live events.
-      await client.register({
+      await client.registerOnce({
         instance: { service: 'old', id: 'live', address: '10.8.0.2', port: 80 },
       });
       const live = await waitFor(() => watch.events.find((event) => event.id === 'live'),

@@ -59,7 +59,7 @@ describe('the state quota (--quota-bytes)', () => {
       let refusal: grpc.ServiceError | undefined;
       for (let i = 0; i < 1_000 && refusal === undefined; i++) {
         try {
-          await client.register({ instance: instance(`i${i}`) });
+          await client.registerOnce({ instance: instance(`i${i}`) });
           registered += 1;
         } catch (error: unknown) {
           refusal = error as grpc.ServiceError;
@@ -73,11 +73,11 @@ describe('the state quota (--quota-bytes)', () => {
       // Reads work; re-registering what exists adds nothing and is admitted.
       const all = await client.lookup({ service: 'quota' });
       expect(all.instances).toHaveLength(registered);
-      await client.register({ instance: instance('i0') });
+      await client.registerOnce({ instance: instance('i0') });
       for (let i = 0; i < 5; i++) {
         await client.deregister({ service: 'quota', id: `i${i}` });
       }
-      await client.register({ instance: instance('again') });
+      await client.registerOnce({ instance: instance('again') });
     }, 60_000);
 });
 
@@ -85,7 +85,7 @@ describe('lease ids', () => {
   it('are random 53-bit integers, not the next number', async () => {
     const ids: number[] = [];
     for (let i = 0; i < 5; i++) {
-      const response = await client.register({
+      const response = await client.registerOnce({
         instance: { service: 'leased', id: `l${i}`, address: '10.0.0.2', port: 80 },
         ttl_ms: 60_000,
       });
@@ -101,7 +101,7 @@ describe('lease ids', () => {
 
 describe('inputs that were accepted and ignored are refused', () => {
   it('a registration with a health check: UNIMPLEMENTED, saying so', async () => {
-    const error = await client.register({
+    const error = await client.registerOnce({
       instance: {
         service: 'checked', address: '10.0.0.3', port: 80,
         health_check: { kind: 'http', target: 'http://10.0.0.3/health' },

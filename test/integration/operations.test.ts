@@ -40,7 +40,7 @@ describe('operating a cluster, real processes', () => {
     const leader = await cluster.waitForLeader();
     const follower = cluster.nodes.find((node) => node.name !== leader);
     const viaFollower = cluster.client([follower?.client as string]);
-    const response = await viaFollower.register({
+    const response = await viaFollower.registerOnce({
       instance: { service: 'fwd', address: '10.9.0.1', port: 80 },
     });
     expect(response.revision).toBeGreaterThan(0);
@@ -58,7 +58,7 @@ describe('operating a cluster, real processes', () => {
     const client = cluster.client();
     for (let i = 0; i < 5; i++) {
       const instance = { service: 'db', id: `d${i}`, address: '10.3.0.1', port: 5432 };
-      await client.register({ instance });
+      await client.registerOnce({ instance });
     }
     const dir = mkdtempSync(join(tmpdir(), 'roster-snap-'));
     scratch.push(dir);
@@ -90,7 +90,7 @@ describe('operating a cluster, real processes', () => {
       const leader = await cluster.waitForLeader();
       const client = cluster.client();
       for (let i = 0; i < 30; i++) {
-        await client.register({ instance: { service: 'roll', id: `r${i}`, address: '10.0.0.7',
+        await client.registerOnce({ instance: { service: 'roll', id: `r${i}`, address: '10.0.0.7',
           port: 80 } });
       }
       const follower = cluster.nodes.find((node) => node.name !== leader)?.name as string;
@@ -115,7 +115,7 @@ describe('operating a cluster, real processes', () => {
     cluster = await TestCluster.start({ nodes: 1 });
     const node = cluster.nodes[0];
     if (node === undefined) throw new Error('no node');
-    await cluster.client().register({ instance: { service: 'x', address: '10.0.0.9', port: 1 } });
+    await cluster.client().registerOnce({ instance: { service: 'x', address: '10.0.0.9', port: 1 } });
     await cluster.kill(node.name, 'SIGTERM');
     // Flip one byte of the hard state record: its CRC no longer matches.
     const db = new Level<Uint8Array, Uint8Array>(join(node.dataDir, 'raft'),

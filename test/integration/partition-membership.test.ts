@@ -25,7 +25,7 @@ describe('partitions and membership, real processes', () => {
         const leader = rows.find((row) => row.role === 'leader' && row.name !== old);
         return leader?.name;
       }, { timeoutMs: ELECTION_MS * 10, what: 'a new leader in the majority' });
-      await cluster.client(others).register({ instance: instance('during') });
+      await cluster.client(others).registerOnce({ instance: instance('during') });
       // CheckQuorum: the isolated one stops acting as leader within two election timeouts.
       await waitFor(async () => {
         const row = (await cluster?.statuses())?.find((status) => status.name === old);
@@ -52,7 +52,7 @@ describe('partitions and membership, real processes', () => {
     let writing = true;
     const load = (async () => {
       for (let i = 0; writing && i < 10_000; i++) {
-        await writer.register({ instance: instance(`w${i}`) });
+        await writer.registerOnce({ instance: instance(`w${i}`) });
         acked.push(`w${i}`);
         await sleep(20);
       }

@@ -84,7 +84,7 @@ describe('WatchMany, real process', () => {
       expect(refusals[2]?.error_message).toContain('service');
 
       const client = cluster.client();
-      await client.register({ instance: { service: 'good', id: 'g1', address: '10.0.0.1',
+      await client.registerOnce({ instance: { service: 'good', id: 'g1', address: '10.0.0.1',
         port: 80 } });
       await waitFor(() => (eventIds(byId.get(1)).length > 0 ? true : undefined),
         { timeoutMs: 10_000, what: 'the event on watch 1' });
@@ -112,7 +112,7 @@ describe('WatchMany, real process', () => {
       // The 50 watches follow the same service: one change is one response naming them all.
       const client = cluster.client();
       const before = responses();
-      await client.register({ instance: { service: 'bulk', id: 'first', address: '10.0.0.2',
+      await client.registerOnce({ instance: { service: 'bulk', id: 'first', address: '10.0.0.2',
         port: 80 } });
       await waitFor(() => (eventIds(byId.get(watches)).length === 1 ? true : undefined),
         { timeoutMs: 10_000, what: 'the first event' });
@@ -123,7 +123,7 @@ describe('WatchMany, real process', () => {
       const writes = 60;
       const blob = 'x'.repeat(8_000);
       for (let i = 0; i < writes; i++) {
-        await client.register({ instance: { service: 'bulk', id: `b${i}`, address: '10.0.0.2',
+        await client.registerOnce({ instance: { service: 'bulk', id: `b${i}`, address: '10.0.0.2',
           port: 80, metadata: { blob } } });
       }
       call.resume();
@@ -162,7 +162,7 @@ describe('WatchMany, real process', () => {
         { timeoutMs: 10_000, what: 'every watch anchored' });
       expect(await watcherCount()).toBe(services.length);
       for (const service of services) {
-        await client.register({ instance: { service, id: `${service}-a`, address: '10.0.0.3',
+        await client.registerOnce({ instance: { service, id: `${service}-a`, address: '10.0.0.3',
           port: 80 } });
       }
       await waitFor(() => (services.every((s) => seen.get(s)?.length === 1) ? true : undefined),
@@ -172,9 +172,9 @@ describe('WatchMany, real process', () => {
       streams[0]?.stop();
       await waitFor(async () => ((await watcherCount()) === services.length - 1 ? true
         : undefined), { timeoutMs: 10_000, what: 'the stopped watch gone from the node' });
-      await client.register({ instance: { service: 'svc-0', id: 'late', address: '10.0.0.3',
+      await client.registerOnce({ instance: { service: 'svc-0', id: 'late', address: '10.0.0.3',
         port: 80 } });
-      await client.register({ instance: { service: 'svc-1', id: 'late', address: '10.0.0.3',
+      await client.registerOnce({ instance: { service: 'svc-1', id: 'late', address: '10.0.0.3',
         port: 80 } });
       await waitFor(() => (seen.get('svc-1')?.includes('late') ? true : undefined),
         { timeoutMs: 10_000, what: 'the later event on a live watch' });
