@@ -12,3 +12,8 @@ export type { LeaseBeat } from './lease-book.js';
 export { WatchStream, type WatchUpdate } from './watch-stream.js';
 export { WatchMux, type WatchMuxOptions } from './watch-mux.js';
 export { realRuntime, type ClientRuntime, type TimerHandle } from './runtime.js';
+export { DiscoveryView, type DiscoverOptions } from './discovery-view.js';
+export type { ServiceView, ServiceViewEvents } from './service-view.js';
+export {
+  PICK_POLICIES, type DiscoverFilters, type DiscoveredInstance, type PickPolicy,
+} from './discovered.js';

@@ -38,6 +38,8 @@ import type {
 } from '../api/generated/types/roster/v1/KeepAliveResponse.js';
 import type { WatchRequest } from '../api/generated/types/roster/v1/WatchRequest.js';
 import type { Instance } from '../api/generated/types/roster/v1/Instance.js';
+import type { DiscoverFilters } from './discovered.js';
+import { DiscoveryView, type DiscoverOptions } from './discovery-view.js';
 import { Heartbeats } from './heartbeats.js';
 import { KeepAliveLoop, type KeepAliveLoopOptions } from './keepalive-loop.js';
 import { Registration, type RegistrationHost, type RegistrationOptions } from './registration.js';
@@ -202,6 +204,22 @@ export class RosterClient {
     const stream = new WatchStream({ request, startRevision, onUpdate }, this.watchMux);
     stream.start();
     return stream;
+  }
+
+  /**
+   * A live view of a service's instances: a lookup, then a watch from its revision, resumed
+   * on another node when a node fails; it serves the last known set while the cluster is
+   * unreachable. `await view.ready()` for the first set.
+   */
+  discover(service: string, filters: DiscoverFilters = {},
+    options: DiscoverOptions = {}): DiscoveryView {
+    const host = {
+      lookup: (request: LookupRequest) => this.lookup(request),
+      watch: (request: Omit<WatchRequest, 'start_revision'>, startRevision: number,
+        onUpdate: (update: WatchUpdate) => void) => this.watch(request, startRevision, onUpdate),
+      runtime: this.runtime,
+    };
+    return new DiscoveryView(host, service, filters, options).start();
   }
 
   /**
