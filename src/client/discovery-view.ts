@@ -140,6 +140,7 @@ export class DiscoveryView extends EventEmitter<ServiceViewEvents> implements Se
     for (const timer of [this.lookupTimer, this.silenceTimer, this.cacheTimer]) {
       if (timer !== undefined) this.host.runtime.clearTimer(timer);
     }
+    this.emit('closed');
     this.removeAllListeners();
   }
 

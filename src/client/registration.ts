@@ -154,6 +154,20 @@ export class Registration extends EventEmitter<RegistrationEvents> {
     }
   }
 
+  /**
+   * Stops heartbeating without deregistering: the instance lapses with its lease, as after a
+   * crash. What the client does to its registrations when it closes.
+   */
+  abandon(): void {
+    if (this.currentState === 'closed') return;
+    this.currentState = 'closed';
+    this.clearTimer();
+    if (this.lease !== undefined) this.host.heartbeats.detach(this.lease);
+    this.lease = undefined;
+    this.settleFirst.reject(new Error('the registration was abandoned'));
+    this.emit('closed');
+  }
+
   private attempt(): void {
     this.timer = undefined;
     this.host.registerOnce(this.request).then(

@@ -108,6 +108,8 @@ export class RosterClient {
   private readonly runtime: ClientRuntime;
   private watchMux: WatchMux | undefined;
   private heartbeats: Heartbeats | undefined;
+  private readonly registrations = new Set<Registration>();
+  private readonly views = new Set<DiscoveryView>();
 
   constructor(options: RosterClientOptions) {
     if (options.endpoints.length === 0) {
@@ -134,7 +136,10 @@ export class RosterClient {
    * and registers again if the lease is lost. `await registration.ready()` for the first answer.
    */
   register(instance: Instance, options: RegistrationOptions = {}): Registration {
-    return new Registration(this.registrationHost(), instance, options);
+    const registration = new Registration(this.registrationHost(), instance, options);
+    this.registrations.add(registration);
+    registration.once('closed', () => this.registrations.delete(registration));
+    return registration;
   }
 
   /** One Register call: the instance lives while its lease is renewed (see keepAlive). */
@@ -219,7 +224,10 @@ export class RosterClient {
         onUpdate: (update: WatchUpdate) => void) => this.watch(request, startRevision, onUpdate),
       runtime: this.runtime,
     };
-    return new DiscoveryView(host, service, filters, options).start();
+    const view = new DiscoveryView(host, service, filters, options);
+    this.views.add(view);
+    view.once('closed', () => this.views.delete(view));
+    return view.start();
   }
 
   /**
@@ -251,7 +259,13 @@ export class RosterClient {
     for await (const chunk of stream as AsyncIterable<SnapshotChunk__Output>) yield chunk;
   }
 
+  /**
+   * Closes the connections. Views close with it; registrations still open are abandoned (their
+   * instances lapse with their leases): close them first to deregister.
+   */
   close(): void {
+    for (const view of [...this.views]) view.close();
+    for (const registration of [...this.registrations]) registration.abandon();
     this.heartbeats?.stop();
     this.heartbeats = undefined;
     this.watchMux?.close();

@@ -10,6 +10,8 @@ export interface ServiceViewEvents {
   fresh: [];
   /** The cluster refused the view for good (e.g. an invalid service name). */
   error: [error: Error];
+  /** close() was called. */
+  closed: [];
 }
 
 /**
