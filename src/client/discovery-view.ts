@@ -7,7 +7,8 @@ import type { WatchEvent__Output } from '../api/generated/types/roster/v1/WatchE
 import type { WatchRequest } from '../api/generated/types/roster/v1/WatchRequest.js';
 import { Balancer, type CallOutcome } from './balance/balancer.js';
 import type { DiscoverFilters, DiscoveredInstance, PickPolicy } from './discovered.js';
-import { isServable, matchesLabels } from './instance-filter.js';
+import { isServable } from './balance/eligibility.js';
+import { matchesLabels } from './instance-filter.js';
 import type { ClientRuntime, TimerHandle } from './runtime.js';
 import { isServiceError } from './service-error.js';
 import type { ServiceView, ServiceViewEvents } from './service-view.js';

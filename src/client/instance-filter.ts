@@ -10,11 +10,6 @@ export function matchesLabels(instance: DiscoveredInstance, filters: DiscoverFil
   return true;
 }
 
-/** Healthy as Lookup means it by default: not critical, and not draining. */
-export function isServable(instance: DiscoveredInstance): boolean {
-  return instance.health !== 'CRITICAL' && instance.status !== 'DRAINING';
-}
-
 function nonEmpty(value: string | undefined): value is string {
   return value !== undefined && value !== '';
 }
