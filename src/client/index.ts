@@ -17,3 +17,6 @@ export type { ServiceView, ServiceViewEvents } from './service-view.js';
 export {
   PICK_POLICIES, type DiscoverFilters, type DiscoveredInstance, type PickPolicy,
 } from './discovered.js';
+export {
+  ENDPOINT_BREAKER_DEFAULTS, type EndpointBreakerOptions,
+} from './endpoint-breakers.js';

@@ -40,6 +40,9 @@ import type { WatchRequest } from '../api/generated/types/roster/v1/WatchRequest
 import type { Instance } from '../api/generated/types/roster/v1/Instance.js';
 import type { DiscoverFilters } from './discovered.js';
 import { DiscoveryView, type DiscoverOptions } from './discovery-view.js';
+import {
+  EndpointBreakers, isBrokenCircuit, type EndpointBreakerOptions,
+} from './endpoint-breakers.js';
 import { Heartbeats } from './heartbeats.js';
 import { KeepAliveLoop, type KeepAliveLoopOptions } from './keepalive-loop.js';
 import { Registration, type RegistrationHost, type RegistrationOptions } from './registration.js';
@@ -86,6 +89,8 @@ export interface RosterClientOptions {
   readonly backoffMaxMs?: number;
   /** Time, timers and randomness for deadlines, retries, heartbeats and reconnects. */
   readonly runtime?: ClientRuntime;
+  /** When an endpoint that keeps failing is skipped, and for how long. */
+  readonly breaker?: EndpointBreakerOptions;
 }
 
 type Unary<Request, Response> = (request: Request, metadata: grpc.Metadata,
@@ -106,6 +111,7 @@ export class RosterClient {
   private readonly backoffBaseMs: number;
   private readonly backoffMaxMs: number;
   private readonly runtime: ClientRuntime;
+  private readonly breakers: EndpointBreakers;
   private watchMux: WatchMux | undefined;
   private heartbeats: Heartbeats | undefined;
   private readonly registrations = new Set<Registration>();
@@ -124,6 +130,7 @@ export class RosterClient {
     this.backoffBaseMs = options.backoffBaseMs ?? 50;
     this.backoffMaxMs = options.backoffMaxMs ?? 2_000;
     this.runtime = options.runtime ?? realRuntime;
+    this.breakers = new EndpointBreakers(() => this.runtime.nowMs(), options.breaker);
   }
 
   /** The endpoint the next call goes to (the leader, once a node has named it). */
@@ -305,17 +312,36 @@ export class RosterClient {
         backoff ??= this.retryBackoff();
         await sleep(this.runtime, backoff.nextDelayMs());
       }
-      const endpoint = this.preferred;
+      const endpoint = this.firstEndpointWithCircuitClosed();
       try {
-        return await callOnce(method(this.stubsFor(endpoint)), request, this.deadline(),
-          (leader) => this.followLeader(endpoint, leader));
+        return await this.breakers.run(endpoint, () => callOnce(method(this.stubsFor(endpoint)),
+          request, this.deadline(), (leader) => this.followLeader(endpoint, leader)));
       } catch (error: unknown) {
+        if (isBrokenCircuit(error)) {
+          // Every endpoint failed recently: this attempt waits like a failed one.
+          lastError ??= everyCircuitOpen(this.endpoints);
+          this.rotate(endpoint);
+          continue;
+        }
         lastError = error;
         if (!this.shouldRetry(error, endpoint, options.idempotent)) throw error;
       }
     }
     throw lastError;
   }
+
+  /**
+   * The preferred endpoint, or the next one whose circuit is not open: a node that failed
+   * several calls in a row is skipped at once instead of costing each call a deadline.
+   */
+  private firstEndpointWithCircuitClosed(): string {
+    for (let skipped = 0; skipped < this.endpoints.length; skipped++) {
+      if (!this.breakers.isOpen(this.preferred)) break;
+      this.rotate(this.preferred);
+    }
+    return this.preferred;
+  }
+
 
   /** Decides whether to retry, and where: the hinted leader or the next endpoint. */
   private shouldRetry(error: unknown, endpoint: string, idempotent: boolean): boolean {
@@ -372,6 +398,14 @@ function callOnce<Request, Response>(
       const hint = status.metadata.get(LEADER_HINT_KEY)[0];
       if (typeof hint === 'string' && hint !== '') onLeaderHint(hint);
     });
+  });
+}
+
+function everyCircuitOpen(endpoints: readonly string[]): grpc.ServiceError {
+  const details = `no endpoint reachable: ${endpoints.join(', ')} each failed ` +
+    'several calls in a row';
+  return Object.assign(new Error(`${grpc.status.UNAVAILABLE} UNAVAILABLE: ${details}`), {
+    code: grpc.status.UNAVAILABLE, details, metadata: new grpc.Metadata(),
   });
 }
 

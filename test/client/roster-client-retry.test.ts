@@ -204,3 +204,52 @@ describe('RosterClient backoff between attempts', () => {
     expect(error.code).toBe(grpc.status.DEADLINE_EXCEEDED);
   });
 });
+
+describe('RosterClient circuit breakers', () => {
+  const refused = (): Outcome => ({ status: grpc.status.UNAVAILABLE });
+
+  it('skips endpoints that failed several calls in a row, until their break ends', async () => {
+    const client = new RosterClient({ endpoints: [a.address, b.address], timeoutMs: 30_000,
+      attempts: 6, backoffBaseMs: 1, backoffMaxMs: 2,
+      breaker: { failuresToOpen: 3, halfOpenAfterMs: 400 } });
+    clients.push(client);
+    for (let i = 0; i < 3; i++) {
+      a.script.push(refused());
+      b.script.push(refused());
+    }
+    await expect(client.lookup({ service: 'web' })).rejects.toMatchObject(
+      { code: grpc.status.UNAVAILABLE });
+    expect([a.calls.length, b.calls.length]).toEqual([3, 3]);
+    // Both circuits are open: the next call is refused without reaching either node.
+    const error = await failure(client.lookup({ service: 'web' }));
+    expect(error.code).toBe(grpc.status.UNAVAILABLE);
+    expect(error.details).toContain('no endpoint reachable');
+    expect([a.calls.length, b.calls.length]).toEqual([3, 3]);
+    // After the break, a test call goes through and closes the circuit again.
+    await new Promise((resolve) => setTimeout(resolve, 450));
+    await expect(client.lookup({ service: 'web' })).resolves.toBeDefined();
+    expect(a.calls.length + b.calls.length).toBe(7);
+  });
+
+  it('does not count answers with a Roster error code: the node is up', async () => {
+    const { client, runtime } = clientOf({ endpoints: [a.address], attempts: 4,
+      breaker: { failuresToOpen: 2, halfOpenAfterMs: 60_000 } });
+    for (let i = 0; i < 3; i++) a.script.push(unavailable('ROSTER_ERR_NO_LEADER'));
+    await expect(drive(runtime, client.lookup({ service: 'web' }))).resolves.toBeDefined();
+    expect(a.calls).toHaveLength(4);
+  });
+
+  it('moves to the next endpoint with a closed circuit at once, without waiting', async () => {
+    const { client, runtime } = clientOf({ attempts: 3,
+      breaker: { failuresToOpen: 1, halfOpenAfterMs: 60_000 } });
+    a.script.push(refused());
+    await expect(drive(runtime, client.lookup({ service: 'web' }))).resolves.toBeDefined();
+    // a's circuit is open: a call preferring a goes to b with no attempt on a.
+    client['preferred'] = a.address;
+    const delays = runtime.requestedDelays.length;
+    await expect(drive(runtime, client.lookup({ service: 'web' }))).resolves.toBeDefined();
+    expect(a.calls).toEqual(['Lookup']);
+    expect(b.calls).toEqual(['Lookup', 'Lookup']);
+    expect(runtime.requestedDelays.length).toBe(delays);
+  });
+});
