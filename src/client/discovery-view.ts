@@ -249,11 +249,21 @@ export class DiscoveryView extends EventEmitter<ServiceViewEvents> implements Se
       this.isStale = false;
       this.emit('fresh');
     }
-    if (this.silenceTimer !== undefined) this.host.runtime.clearTimer(this.silenceTimer);
+    if (this.silenceTimer === undefined) this.armSilenceTimer();
+  }
+
+  /** Fires staleAfterMs after the last word from the cluster (re-armed lazily, not per event). */
+  private armSilenceTimer(): void {
+    const staleAfterMs = this.options.staleAfterMs ?? STALE_AFTER_MS;
+    const silentMs = this.host.runtime.nowMs() - (this.currentAtMs ?? 0);
     this.silenceTimer = this.host.runtime.setTimer(() => {
       this.silenceTimer = undefined;
-      this.becomeStale();
-    }, this.options.staleAfterMs ?? STALE_AFTER_MS);
+      if (this.host.runtime.nowMs() - (this.currentAtMs ?? 0) < staleAfterMs) {
+        this.armSilenceTimer();
+      } else {
+        this.becomeStale();
+      }
+    }, Math.max(0, staleAfterMs - silentMs));
   }
 
   private becomeStale(): void {
