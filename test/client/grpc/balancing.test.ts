@@ -1,0 +1,179 @@
+import type * as grpc from '@grpc/grpc-js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  registerResolver, type ResolverRegistration,
+} from '../../../src/client/grpc/register.js';
+import { FakeDiscovery } from './fake-view.js';
+import {
+  Greeter, callUntil, failure, greeterClient, hello, spread, warmUp,
+} from './greeters.js';
+
+/** Chi-square's critical value for 1 degree of freedom at p = 0.001. */
+const CHI_SQUARE_1DF_P001 = 10.828;
+
+function chiSquare(observed: readonly number[], weights: readonly number[]): number {
+  const total = observed.reduce((a, b) => a + b, 0);
+  const weightSum = weights.reduce((a, b) => a + b, 0);
+  return observed.reduce((sum, seen, i) => {
+    const expected = (total * (weights[i] ?? 0)) / weightSum;
+    return sum + (seen - expected) ** 2 / expected;
+  }, 0);
+}
+
+describe('roster_weighted over real servers', () => {
+  let greeters: Greeter[] = [];
+  let clients: grpc.Client[] = [];
+  let registration: ResolverRegistration | undefined;
+  let discovery: FakeDiscovery;
+
+  async function start(...names: string[]): Promise<Greeter[]> {
+    const started = await Promise.all(names.map((name) => Greeter.start(name)));
+    greeters.push(...started);
+    return started;
+  }
+
+  function client(target = 'roster:///greeter'): grpc.Client {
+    const made = greeterClient(target);
+    clients.push(made);
+    return made;
+  }
+
+  beforeEach(() => {
+    discovery = new FakeDiscovery();
+    registration = registerResolver(discovery);
+  });
+
+  afterEach(() => {
+    for (const made of clients) made.close();
+    for (const greeter of greeters) greeter.stop();
+    registration?.unregister();
+    clients = [];
+    greeters = [];
+  });
+
+  it('splits calls by weight, and never calls weight 0', async () => {
+    const [a, b, c] = await start('a', 'b', 'c') as [Greeter, Greeter, Greeter];
+    discovery.initial = [a.instance(3), b.instance(1), c.instance(0)];
+    const channel = client();
+    await warmUp(channel, ['a', 'b']);
+    const answers = await spread(channel, 2_000);
+    const observed = [answers.get('a') ?? 0, answers.get('b') ?? 0];
+    expect(answers.get('c')).toBeUndefined();
+    expect(c.calls).toBe(0);
+    expect(chiSquare(observed, [3, 1])).toBeLessThan(CHI_SQUARE_1DF_P001);
+  });
+
+  it('sends calls to an added instance with the same channel and connections', async () => {
+    const [a, b, c, d] = await start('a', 'b', 'c', 'd') as [Greeter, Greeter, Greeter, Greeter];
+    discovery.initial = [a.instance(), b.instance(), c.instance()];
+    const channel = client();
+    await warmUp(channel, ['a', 'b', 'c']);
+    discovery.view.set([a.instance(), b.instance(), c.instance(), d.instance()]);
+    await warmUp(channel, ['d']);
+    const answers = await spread(channel, 400);
+    expect([...answers.keys()].sort()).toEqual(['a', 'b', 'c', 'd']);
+    // Each of the first three still saw one client connection: nothing reconnected.
+    expect([a.peers.size, b.peers.size, c.peers.size]).toEqual([1, 1, 1]);
+    expect(discovery.views).toHaveLength(1);
+  });
+
+  it('sends no new call to an instance once a change leaves it out', async () => {
+    const [a, b, c] = await start('a', 'b', 'c') as [Greeter, Greeter, Greeter];
+    discovery.initial = [a.instance(), b.instance(), c.instance()];
+    const channel = client();
+    await warmUp(channel, ['a', 'b', 'c']);
+    discovery.view.set([a.instance(), b.instance()]);
+    const before = c.calls;
+    const answers = await spread(channel, 300);
+    expect(c.calls).toBe(before);
+    expect([...answers.keys()].sort()).toEqual(['a', 'b']);
+  });
+
+  it('sends no new call to a draining or critical instance', async () => {
+    const [a, b, c] = await start('a', 'b', 'c') as [Greeter, Greeter, Greeter];
+    discovery.initial = [a.instance(), b.instance(), c.instance()];
+    const channel = client();
+    await warmUp(channel, ['a', 'b', 'c']);
+    discovery.view.set([a.instance(), b.instance(100, { status: 'DRAINING' }),
+      c.instance(100, { health: 'CRITICAL' })]);
+    const [bBefore, cBefore] = [b.calls, c.calls];
+    const answers = await spread(channel, 200);
+    expect([b.calls, c.calls]).toEqual([bBefore, cBefore]);
+    expect(answers.get('a')).toBe(200);
+  });
+
+  it('applies a new weight without reconnecting', async () => {
+    const [a, b] = await start('a', 'b') as [Greeter, Greeter];
+    discovery.initial = [a.instance(1), b.instance(1)];
+    const channel = client();
+    await warmUp(channel, ['a', 'b']);
+    discovery.view.set([a.instance(1), b.instance(0)]);
+    const answers = await spread(channel, 200);
+    expect(answers.get('a')).toBe(200);
+    discovery.view.set([a.instance(1), b.instance(3)]);
+    await warmUp(channel, ['b']);
+    const split = await spread(channel, 400);
+    expect(chiSquare([split.get('a') ?? 0, split.get('b') ?? 0], [1, 3]))
+      .toBeLessThan(CHI_SQUARE_1DF_P001);
+    expect(a.peers.size).toBe(1);
+  });
+
+  it('keeps calling the last set while the view is stale', async () => {
+    const [a, b] = await start('a', 'b') as [Greeter, Greeter];
+    discovery.initial = [a.instance(), b.instance()];
+    const channel = client();
+    await warmUp(channel, ['a', 'b']);
+    discovery.view.goStale();
+    const answers = await spread(channel, 200);
+    expect([...answers.keys()].sort()).toEqual(['a', 'b']);
+    discovery.view.goFresh();
+    discovery.view.set([a.instance()]);
+    expect((await spread(channel, 50)).get('a')).toBe(50);
+  });
+
+  it('fails calls fast with UNAVAILABLE while there is no instance', async () => {
+    const [a] = await start('a') as [Greeter];
+    discovery.initial = [];
+    const channel = client();
+    const started = Date.now();
+    const error = await failure(hello(channel, { timeoutMs: 5_000 }));
+    expect(error.code).toBe(14);
+    expect(error.details).toContain('no instances of greeter');
+    expect(Date.now() - started).toBeLessThan(1_000);
+    // waitForReady calls wait for an instance instead, and get it.
+    const waiting = hello(channel, { waitForReady: true, timeoutMs: 5_000 });
+    setTimeout(() => discovery.view.set([a.instance()]), 50);
+    await expect(waiting).resolves.toBe('a');
+  });
+
+  it('says why when every instance is draining or critical', async () => {
+    const [a] = await start('a') as [Greeter];
+    discovery.initial = [a.instance(100, { status: 'DRAINING' })];
+    const error = await failure(hello(client()));
+    expect(error.code).toBe(14);
+    expect(error.details).toContain('no instances of greeter to call (1 draining or critical)');
+  });
+
+  it('fails calls with the view error when it has no set, and keeps its set after', async () => {
+    const [a] = await start('a') as [Greeter];
+    const channel = client();
+    await expect(hello(channel, { timeoutMs: 200 })).rejects.toThrow();
+    discovery.view.fail(new Error('invalid service name'));
+    const error = await failure(hello(channel));
+    expect(error.code).toBe(14);
+    expect(error.details).toContain('discovery of greeter failed: invalid service name');
+    discovery.view.set([a.instance()]);
+    await callUntil(channel, (answer) => answer === 'a');
+    discovery.view.fail(new Error('lost the cluster for good'));
+    expect((await spread(channel, 20)).get('a')).toBe(20);
+  });
+
+  it('fails calls with UNAVAILABLE when no instance can be reached', async () => {
+    const [a] = await start('a') as [Greeter];
+    a.stop();
+    discovery.initial = [a.instance()];
+    const error = await failure(hello(client(), { timeoutMs: 3_000 }));
+    expect(error.code).toBe(14);
+  });
+});
+
