@@ -36,9 +36,10 @@ export default tseslint.config(
     },
   },
   {
-    // Node scripts run as they are (no build).
-    files: ['scripts/**/*.mjs'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+    // Node scripts and examples run as they are (no build).
+    files: ['scripts/**/*.mjs', 'examples/**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly',
+      setTimeout: 'readonly', setInterval: 'readonly' } },
   },
   {
     files: ['**/*.cjs'],

@@ -20,3 +20,12 @@ export {
 export {
   ENDPOINT_BREAKER_DEFAULTS, type EndpointBreakerOptions,
 } from './endpoint-breakers.js';
+export {
+  registerResolver, type RegisterResolverOptions, type ResolverRegistration,
+} from './grpc/register.js';
+export type { DiscoverySource } from './grpc/resolver.js';
+export { ROSTER_LB_POLICY } from './grpc/lb-config.js';
+export { registerRosterBalancer } from './grpc/weighted-balancer.js';
+export {
+  Balancer, type BalancerOptions, type CallOutcome, type OutlierEjectionOptions,
+} from './balance/balancer.js';

@@ -22,7 +22,9 @@ function instance(service: string, id: string) {
 
 async function registerMany(client: RosterClient, service: string, count: number):
   Promise<void> {
-  for (let i = 0; i < count; i++) await client.registerOnce({ instance: instance(service, `i${i}`) });
+  for (let i = 0; i < count; i++) {
+    await client.registerOnce({ instance: instance(service, `i${i}`) });
+  }
 }
 
 /**

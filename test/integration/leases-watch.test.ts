@@ -45,7 +45,8 @@ describe('leases and watch, real processes', () => {
       });
       let lastRenewedAt = Date.now();
       const loop = client.keepAlive({
-        requests: () => [{ lease_ids: [leaseId] }], intervalMs: () => ttlMs / 3, onLeaseLost: () => {},
+        requests: () => [{ lease_ids: [leaseId] }], intervalMs: () => ttlMs / 3,
+        onLeaseLost: () => {},
         onRenewed: () => {
           lastRenewedAt = Date.now();
         },
@@ -74,17 +75,19 @@ describe('leases and watch, real processes', () => {
     const leases: number[] = [];
     const batch = 50;
     for (let start = 0; start < 1_000; start += batch) {
-      const registered = await Promise.all(Array.from({ length: batch }, (_, i) => client.registerOnce({
-        instance: { service: 'fleet', id: `f${start + i}`, address: '10.6.0.1', port: 80 },
-        ttl_ms: ttlMs,
-      })));
+      const registered = await Promise.all(Array.from({ length: batch }, (_, i) =>
+        client.registerOnce({
+          instance: { service: 'fleet', id: `f${start + i}`, address: '10.6.0.1', port: 80 },
+          ttl_ms: ttlMs,
+        })));
       leases.push(...registered.map((response) => response.lease_id));
     }
     const watch = recorder();
     const stream = client.watch({ service: 'fleet' }, 0, watch.onUpdate);
     const lost: number[] = [];
     const loop = client.keepAlive({
-      requests: () => [{ lease_ids: leases }], intervalMs: () => ttlMs / 3, onLeaseLost: (id) => lost.push(id),
+      requests: () => [{ lease_ids: leases }], intervalMs: () => ttlMs / 3,
+      onLeaseLost: (id) => lost.push(id),
     });
     await sleep(1_500);
     const leader = await cluster.waitForLeader();

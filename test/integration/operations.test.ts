@@ -115,7 +115,8 @@ describe('operating a cluster, real processes', () => {
     cluster = await TestCluster.start({ nodes: 1 });
     const node = cluster.nodes[0];
     if (node === undefined) throw new Error('no node');
-    await cluster.client().registerOnce({ instance: { service: 'x', address: '10.0.0.9', port: 1 } });
+    await cluster.client()
+      .registerOnce({ instance: { service: 'x', address: '10.0.0.9', port: 1 } });
     await cluster.kill(node.name, 'SIGTERM');
     // Flip one byte of the hard state record: its CRC no longer matches.
     const db = new Level<Uint8Array, Uint8Array>(join(node.dataDir, 'raft'),

@@ -97,7 +97,8 @@ describe('TLS on the client and HTTP ports (etcd flags), real processes', () => 
       // Through a follower only: the write is forwarded to the leader over TLS.
       const sdk = new RosterClient({ endpoints: [follower.client], tls, attempts: 20 });
       clients.push(sdk);
-      await sdk.registerOnce({ instance: { service: 'web', id: 'a', address: '10.0.0.1', port: 80 } });
+      await sdk.registerOnce(
+        { instance: { service: 'web', id: 'a', address: '10.0.0.1', port: 80 } });
       const found = await sdk.lookup({ service: 'web' });
       expect(found.instances.map((one) => one.id)).toEqual(['a']);
 

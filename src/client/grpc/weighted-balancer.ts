@@ -1,5 +1,9 @@
 import * as grpc from '@grpc/grpc-js';
-import { DEFAULT_WEIGHT, attributesOf, type RosterEndpointAttributes } from './endpoints.js';
+import { Balancer } from '../balance/balancer.js';
+import { effectiveWeight } from '../balance/eligibility.js';
+import type { DiscoveredInstance } from '../discovered.js';
+import { realRuntime } from '../runtime.js';
+import { instanceOf } from './endpoints.js';
 import {
   LeafLoadBalancer, QueuePicker, UnavailablePicker, createChildChannelControlHelper,
   endpointToString, registerLoadBalancerType, type ChannelControlHelper, type Endpoint,
@@ -7,22 +11,30 @@ import {
 } from './experimental.js';
 import { ROSTER_LB_POLICY, RosterWeightedConfig } from './lb-config.js';
 import { ZoneFirstPicker } from './picker.js';
-import { ZoneFirstChooser } from './zone-first.js';
 
 const { READY, CONNECTING, TRANSIENT_FAILURE, IDLE } = grpc.connectivityState;
 
-/** Endpoints from another resolver: equal, unzoned. */
-function fallbackAttributes(endpoint: Endpoint): RosterEndpointAttributes {
-  return { id: endpointToString(endpoint), weight: DEFAULT_WEIGHT, zone: '', priority: 0 };
+/** An endpoint from another resolver stands for an instance of default weight, unzoned. */
+function standIn(endpoint: Endpoint): DiscoveredInstance {
+  return {
+    namespace: '', service: '', id: endpointToString(endpoint), address: '', port: 0,
+    ports: {}, protocol: '', version: '', environment: '', region: '', zone: '', tags: [],
+    metadata: {}, weight: 0, priority: 0, capacity: 0, health_check: null, lease_id: 0,
+    status: 'SERVING', health: 'PASSING', create_revision: 0, mod_revision: 0, load: {},
+  };
 }
 
-function weightOf(endpoint: Endpoint): number {
-  return (attributesOf(endpoint) ?? fallbackAttributes(endpoint)).weight;
+function instanceFor(endpoint: Endpoint): DiscoveredInstance {
+  return instanceOf(endpoint) ?? standIn(endpoint);
 }
 
 interface Child {
   readonly leaf: LeafLoadBalancer;
-  attributes: RosterEndpointAttributes;
+  instance: DiscoveredInstance;
+}
+
+function newBalancer(localZone: string | undefined): Balancer {
+  return new Balancer({ random: realRuntime.random, nowMs: realRuntime.nowMs, localZone });
 }
 
 /**
@@ -32,7 +44,8 @@ interface Child {
  */
 export class RosterWeightedBalancer implements LoadBalancer {
   private readonly children = new Map<string, Child>();
-  private chooser = new ZoneFirstChooser(undefined);
+  private balancer = newBalancer(undefined);
+  private localZone: string | undefined;
   private state = IDLE;
   /** True while an update rebuilds the children, whose state reports would be partial. */
   private paused = false;
@@ -53,8 +66,9 @@ export class RosterWeightedBalancer implements LoadBalancer {
       }
       return true;
     }
-    if (config.localZone !== this.chooser.localZone) {
-      this.chooser = new ZoneFirstChooser(config.localZone);
+    if (config.localZone !== this.localZone) {
+      this.localZone = config.localZone;
+      this.balancer = newBalancer(config.localZone);
     }
     this.paused = true;
     this.syncChildren(endpoints.value, options, resolutionNote);
@@ -88,7 +102,9 @@ export class RosterWeightedBalancer implements LoadBalancer {
     // Weight 0 is never picked, so it is not worth a connection either.
     const listed = new Map<string, Endpoint>();
     for (const endpoint of endpoints) {
-      if (weightOf(endpoint) > 0) listed.set(endpointToString(endpoint), endpoint);
+      if (effectiveWeight(instanceFor(endpoint)) > 0) {
+        listed.set(endpointToString(endpoint), endpoint);
+      }
     }
     for (const [key, child] of this.children) {
       if (listed.has(key)) continue;
@@ -96,7 +112,7 @@ export class RosterWeightedBalancer implements LoadBalancer {
       child.leaf.destroy();
     }
     for (const [key, endpoint] of listed) this.upsertChild(key, endpoint, options, resolutionNote);
-    this.chooser.retain(new Set([...this.children.values()].map((c) => c.attributes.id)));
+    this.balancer.retain([...this.children.values()].map((child) => child.instance));
     this.emptyReason = endpoints.length === 0
       ? resolutionNote || `${ROSTER_LB_POLICY}: no endpoints`
       : `${ROSTER_LB_POLICY}: every endpoint has weight 0`;
@@ -104,16 +120,16 @@ export class RosterWeightedBalancer implements LoadBalancer {
 
   private upsertChild(key: string, endpoint: Endpoint, options: grpc.ChannelOptions,
     resolutionNote: string): void {
-    const attributes = attributesOf(endpoint) ?? fallbackAttributes(endpoint);
+    const instance = instanceFor(endpoint);
     const existing = this.children.get(key);
     if (existing !== undefined) {
       // A new weight, zone or priority changes picks only: the connection stays.
-      existing.attributes = attributes;
+      existing.instance = instance;
       return;
     }
     const leaf: LeafLoadBalancer = new LeafLoadBalancer(endpoint,
       this.childHelper(key, () => leaf), options, resolutionNote);
-    this.children.set(key, { leaf, attributes });
+    this.children.set(key, { leaf, instance });
     leaf.startConnecting();
   }
 
@@ -136,7 +152,7 @@ export class RosterWeightedBalancer implements LoadBalancer {
     const ready = inState(READY);
     if (ready.length > 0) {
       this.updateState(READY, new ZoneFirstPicker(ready.map((c) =>
-        ({ ...c.attributes, picker: c.leaf.getPicker() })), this.chooser), null);
+        ({ instance: c.instance, picker: c.leaf.getPicker() })), this.balancer), null);
     } else if (leaves.length === 0) {
       this.updateState(TRANSIENT_FAILURE,
         new UnavailablePicker({ details: this.emptyReason }), this.emptyReason);

@@ -51,6 +51,20 @@ describe('roster_weighted over real servers', () => {
     greeters = [];
   });
 
+  it('ejects an instance that fails calls in a row, and sends the rest elsewhere', async () => {
+    const [a, b] = await start('a', 'b') as [Greeter, Greeter];
+    discovery.initial = [a.instance(), b.instance()];
+    const channel = client();
+    await warmUp(channel, ['a', 'b']);
+    a.failing = true;
+    // Five failures in a row eject a (default); calls alternate, so 20 are plenty.
+    for (let i = 0; i < 20; i++) await hello(channel).catch(() => undefined);
+    const failedOnA = a.calls;
+    const answers = await spread(channel, 100);
+    expect(answers.get('b')).toBe(100);
+    expect(a.calls).toBe(failedOnA);
+  });
+
   it('splits calls by weight, and never calls weight 0', async () => {
     const [a, b, c] = await start('a', 'b', 'c') as [Greeter, Greeter, Greeter];
     discovery.initial = [a.instance(3), b.instance(1), c.instance(0)];

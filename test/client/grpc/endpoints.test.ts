@@ -1,20 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import {
-  attributesOf, effectiveWeight, toEndpoints,
-} from '../../../src/client/grpc/endpoints.js';
+import { instanceOf, toEndpoints } from '../../../src/client/grpc/endpoints.js';
 import { instance, weighted } from './fake-view.js';
 
 describe('toEndpoints', () => {
-  it('dials each instance with its attributes, 100 standing for an unset weight', () => {
-    const { endpoints } = toEndpoints([
-      weighted(0, { id: 'a', address: '10.0.0.1', port: 80, zone: 'z', priority: 2 }),
-      instance({ id: 'b', address: '10.0.0.2', port: 81 }),
-    ]);
-    expect(endpoints).toEqual([
-      { addresses: [{ host: '10.0.0.1', port: 80 }],
-        roster: { id: 'a', weight: 0, zone: 'z', priority: 2 } },
-      { addresses: [{ host: '10.0.0.2', port: 81 }],
-        roster: { id: 'b', weight: 100, zone: '', priority: 0 } },
+  it('dials each instance, carrying it on its endpoint', () => {
+    const a = weighted(0, { id: 'a', address: '10.0.0.1', port: 80, zone: 'z', priority: 2 });
+    const b = instance({ id: 'b', address: '10.0.0.2', port: 81 });
+    expect(toEndpoints([a, b]).endpoints).toEqual([
+      { addresses: [{ host: '10.0.0.1', port: 80 }], roster: a },
+      { addresses: [{ host: '10.0.0.2', port: 81 }], roster: b },
     ]);
   });
 
@@ -47,18 +41,13 @@ describe('toEndpoints', () => {
   });
 });
 
-describe('attributesOf', () => {
-  it('reads the attributes back, and nothing from another resolver\'s endpoints', () => {
-    const [endpoint] = toEndpoints([instance({ id: 'a', port: 1 })]).endpoints;
-    expect(endpoint === undefined ? undefined : attributesOf(endpoint))
-      .toEqual({ id: 'a', weight: 100, zone: '', priority: 0 });
-    expect(attributesOf({ addresses: [] })).toBeUndefined();
+describe('instanceOf', () => {
+  it('reads the instance back, and nothing from another resolver\'s endpoints', () => {
+    const one = instance({ id: 'a', port: 1 });
+    const [endpoint] = toEndpoints([one]).endpoints;
+    expect(endpoint === undefined ? undefined : instanceOf(endpoint)).toBe(one);
+    expect(instanceOf({ addresses: [] })).toBeUndefined();
     const odd: { addresses: never[]; roster: unknown } = { addresses: [], roster: { id: 1 } };
-    expect(attributesOf(odd)).toBeUndefined();
-  });
-
-  it('weighs an instance by its own weight when it has one', () => {
-    expect(effectiveWeight(weighted(7, { id: 'a' }))).toBe(7);
-    expect(effectiveWeight(instance({ id: 'a', weight: 7 }))).toBe(100);
+    expect(instanceOf(odd)).toBeUndefined();
   });
 });

@@ -10,7 +10,7 @@ export function instance(patch: Partial<DiscoveredInstance> & { id: string }): D
   return {
     namespace: '', service: 'greeter', address: '127.0.0.1', port: 0, ports: {},
     protocol: '', version: '', environment: '', region: '', zone: '', tags: [], metadata: {},
-    priority: 0, capacity: 0, health_check: null, lease_id: 0, status: 'SERVING',
+    weight: 0, priority: 0, capacity: 0, health_check: null, lease_id: 0, status: 'SERVING',
     health: 'PASSING', create_revision: 0, mod_revision: 0, load: {},
     ...patch,
   };

@@ -17,6 +17,8 @@ const GREETER: grpc.ServiceDefinition = {
 /** A greeter server on 127.0.0.1 counting its calls and the client ports they came from. */
 export class Greeter {
   calls = 0;
+  /** Answers every call UNAVAILABLE while set (a server up but failing). */
+  failing = false;
   /** Client address:port of each call: a new one means a new connection. */
   readonly peers = new Set<string>();
   private server: grpc.Server | undefined;
@@ -42,7 +44,11 @@ export class Greeter {
         callback: grpc.sendUnaryData<Buffer>) => {
         this.calls += 1;
         this.peers.add(call.getPeer());
-        callback(null, Buffer.from(this.name));
+        if (this.failing) {
+          callback({ code: grpc.status.UNAVAILABLE, details: `${this.name} is failing` });
+        } else {
+          callback(null, Buffer.from(this.name));
+        }
       },
     });
     this.port = await new Promise<number>((resolve, reject) => {

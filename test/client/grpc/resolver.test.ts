@@ -39,7 +39,8 @@ describe('RosterResolver', () => {
   });
 
   it('opens one view on the first resolution, with the hard filters only', async () => {
-    const discovery = new FakeDiscovery([weighted(5, { id: 'a', port: 1, zone: 'a' })]);
+    const only = weighted(5, { id: 'a', port: 1, zone: 'a' });
+    const discovery = new FakeDiscovery([only]);
     const { resolver, updates } = resolverFor(
       'roster:///greeter?zone=a&tag=x&tag=y&version=2&namespace=n', discovery);
     resolvers.push(resolver);
@@ -53,7 +54,7 @@ describe('RosterResolver', () => {
     expect(updates).toHaveLength(1);
     expect(endpointsOf(updates[0])).toEqual([{
       addresses: [{ host: '127.0.0.1', port: 1 }],
-      roster: { id: 'a', weight: 5, zone: 'a', priority: 0 },
+      roster: only,
     }]);
   });
 
