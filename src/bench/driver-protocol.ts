@@ -43,6 +43,10 @@ export type DriverSpec = Common & (
     readonly kind: 'load'; readonly count: number; readonly concurrency: number;
     readonly ttlMs: number;
   }
+  | {
+    readonly kind: 'resolver'; readonly samples: number; readonly spacingMs: number;
+    readonly timeoutMs: number;
+  }
 );
 
 export type MarkName = 'measure-start' | 'measure-end' | 'steady';

@@ -6,6 +6,7 @@
 import type { DriverLine, DriverSpec, MarkName } from './driver-protocol.js';
 import { EtcdTarget } from './etcd-target.js';
 import { closedLoop, runAll } from './load-loops.js';
+import { resolverUpdate } from './resolver-driver.js';
 import { RosterTarget } from './roster-target.js';
 import { percentiles } from './stats.js';
 import { sleep, wallNowMs } from './system.js';
@@ -253,6 +254,7 @@ async function run(spec: DriverSpec): Promise<object> {
     case 'failover': return failover(spec);
     case 'detect': return detect(spec);
     case 'load': return load(spec);
+    case 'resolver': return resolverUpdate(spec);
   }
 }
 

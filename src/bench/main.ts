@@ -21,7 +21,7 @@ const FULL: Sizes = {
   keepaliveLeases: [10_000, 100_000], keepaliveMs: 8_000,
   watchers: [100, 1_000], watchWrites: 100, lookupMs: 5_000,
   detectCount: 10, detectKeepalives: 3, memoryInstances: 100_000, memoryAfterLoadMs: 10_000,
-  memorySettleMs: 60_000,
+  memorySettleMs: 60_000, resolverSamples: 40,
 };
 
 /** Under 3 minutes with --compare etcd on a 2-core machine. */
@@ -30,7 +30,7 @@ const QUICK: Sizes = {
   keepaliveLeases: [5_000], keepaliveMs: 1_500,
   watchers: [100, 1_000], watchWrites: 10, lookupMs: 1_000,
   detectCount: 3, detectKeepalives: 1, memoryInstances: 10_000, memoryAfterLoadMs: 2_000,
-  memorySettleMs: 6_000,
+  memorySettleMs: 6_000, resolverSamples: 10,
 };
 
 interface Args {

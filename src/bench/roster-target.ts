@@ -24,10 +24,7 @@ export class RosterTarget implements Target {
     options: { attempts?: number; timeoutMs?: number; tls?: BenchTls } = {},
   ) {
     this.endpoints = endpoints;
-    const tls = options.tls === undefined ? undefined : {
-      ca: readFileSync(options.tls.caFile), cert: readFileSync(options.tls.certFile),
-      key: readFileSync(options.tls.keyFile),
-    };
+    const tls = rosterTlsOptions(options.tls);
     this.credentials = tls === undefined ? grpc.credentials.createInsecure()
       : grpc.credentials.createSsl(tls.ca, tls.key, tls.cert);
     this.client = new RosterClient({
@@ -101,4 +98,12 @@ export class RosterTarget implements Target {
     this.client.close();
     this.raw?.close();
   }
+}
+
+/** The bench's TLS files as the SDK takes them. */
+export function rosterTlsOptions(tls: BenchTls | undefined):
+  { ca: Buffer; cert: Buffer; key: Buffer } | undefined {
+  return tls === undefined ? undefined : {
+    ca: readFileSync(tls.caFile), cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile),
+  };
 }

@@ -26,6 +26,8 @@ export interface Sizes {
   readonly lookupMs: number;
   readonly detectCount: number;
   readonly memoryInstances: number;
+  /** New servers timed from registration to their first call through roster:///. */
+  readonly resolverSamples: number;
   /** Heartbeats each instance sends before it falls silent (detect). */
   readonly detectKeepalives: number;
   /** When resident memory is first read after the load (rss_mb_<n>_after_load). */
@@ -220,6 +222,25 @@ const detect: Scenario = {
   }),
 };
 
+/**
+ * Registration to the first call reaching the new server through `roster:///` (grpc-js's
+ * resolver and balancer). Roster only: etcd has no resolver for Node.
+ */
+const resolver: Scenario = {
+  name: 'resolver',
+  run: (system, sizes) => (system.name !== 'roster' ? Promise.resolve({}) :
+    onFreshCluster(system, async () => {
+      const result = await runDriver({
+        ...driverBase(system), kind: 'resolver', samples: sizes.resolverSamples,
+        spacingMs: 200, timeoutMs: 10_000,
+      }) as { update: Percentiles; missing: number };
+      return {
+        resolver_update_p50_ms: result.update.p50, resolver_update_p99_ms: result.update.p99,
+        resolver_update_missing: result.missing,
+      };
+    })),
+};
+
 /** What every driver is told of the system. */
 function driverBase(system: BenchSystem): Pick<DriverSpec, 'system' | 'endpoints' | 'tls'> {
   return { system: system.name, endpoints: system.endpoints, tls: system.tls };
@@ -280,5 +301,5 @@ const memory: Scenario = {
 };
 
 export const SCENARIOS: readonly Scenario[] = [
-  register, keepalive, watch, lookup, failover, detect, memory,
+  register, keepalive, watch, lookup, failover, detect, memory, resolver,
 ];
