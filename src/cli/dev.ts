@@ -1,7 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseCommand } from './command-args.js';
+import { DEV } from './command-specs.js';
+import { parseFlags } from './flags.js';
+import { usageLine } from './help.js';
 import { UsageError } from './usage-error.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -14,19 +17,56 @@ export function devPorts(
   return { client: base + 10 * index, peer: base + 10 * index + 1, http: base + 10 * index + 2 };
 }
 
+/** The most nodes --nodes allows: --reset clears the data of all of them. */
+const DEV_NODES_MAX = 5;
+
+function nodeName(index: number): string {
+  return `node-${index}`;
+}
+
+interface DevOptions {
+  readonly count: number;
+  /** --data-dir: node i keeps its data in ROOT/node-i. */
+  readonly root: string;
+  readonly basePort: number;
+  readonly reset: boolean;
+}
+
+function devOptions(args: readonly string[]): DevOptions {
+  const { flags, positionals } = parseFlags(args, DEV.flags, DEV.path);
+  if (positionals.length > 0) throw new UsageError(`usage: ${usageLine(DEV)}`);
+  const count = Number(flags.choice('nodes'));
+  const basePort = flags.integer('base-port');
+  const highest = devPorts(count - 1, basePort).http;
+  if (highest > 65_535) {
+    throw new UsageError(`--base-port: ${basePort} is out of range for ${count} nodes ` +
+      `(1-${65_535 - (highest - basePort)}: node ${count - 1}'s HTTP port is base + ` +
+      `${highest - basePort})`);
+  }
+  const root = flags.string('data-dir') ?? DEV.flags['data-dir'].default;
+  return { count, root, basePort, reset: flags.boolean('reset') };
+}
+
 /**
- * `roster dev [--nodes 1|3|5]`: a local cluster of real `roster serve` processes on loopback,
- * data under ./.roster (reused across runs). Prints the endpoints; Ctrl-C stops every node.
+ * Only what dev itself creates is deleted (ROOT/node-0 ... node-4), never ROOT: --data-dir
+ * may name a directory that holds other things.
+ */
+function resetData(root: string): void {
+  for (let i = 0; i < DEV_NODES_MAX; i++) {
+    rmSync(`${root}/${nodeName(i)}`, { recursive: true, force: true });
+  }
+}
+
+/**
+ * `roster dev [--nodes 1|3|5] [--reset]`: a local cluster of real `roster serve` processes on
+ * loopback, data under ./.roster (reused across runs). Prints the endpoints; Ctrl-C stops
+ * every node.
  */
 export async function devCommand(args: readonly string[], env: Env): Promise<void> {
-  const { values } = parseCommand(args, {
-    nodes: { type: 'string' }, 'data-dir': { type: 'string' }, 'base-port': { type: 'string' },
-  }, env);
-  const count = Number(values.nodes ?? 3);
-  if (count !== 1 && count !== 3 && count !== 5) throw new UsageError('--nodes must be 1, 3 or 5');
-  const root = (values['data-dir'] as string | undefined) ?? '.roster';
-  const basePort = Number(values['base-port'] ?? 7400);
-  const names = Array.from({ length: count }, (_, i) => `node-${i}`);
+  const options = devOptions(args);
+  const { count, root, basePort } = options;
+  if (options.reset) resetData(root);
+  const names = Array.from({ length: count }, (_, i) => nodeName(i));
   const initialCluster = names
     .map((name, i) => `${name}=127.0.0.1:${devPorts(i, basePort).peer}`).join(',');
   // Through the `roster` launcher, as a server is run in production (its malloc settings).
@@ -40,17 +80,39 @@ export async function devCommand(args: readonly string[], env: Env): Promise<voi
       '--listen', `127.0.0.1:${ports.client}`, '--peer-listen', `127.0.0.1:${ports.peer}`,
       '--http-listen', `127.0.0.1:${ports.http}`, '--initial-cluster', initialCluster,
       '--log-level', (env.ROSTER_LOG_LEVEL ?? 'warn'),
+      // Ctrl-C stops every node at once: a leader handing over to a follower that is stopping
+      // too could only fail, or leave that follower leading without a quorum.
+      '--transfer-leadership-on-stop', 'false',
     ], { stdio: ['ignore', 'inherit', 'inherit'], env: launcherEnv });
   });
-  const endpoints = names.map((_, i) => `127.0.0.1:${devPorts(i, basePort).client}`).join(',');
-  console.log(`Roster dev cluster: ${count} node(s), data under ${root}/`);
-  console.log(`  client endpoints: ${endpoints}`);
-  console.log(`  export ROSTER_ENDPOINTS=${endpoints}`);
-  console.log(`  health: http://127.0.0.1:${devPorts(0, basePort).http}/readyz`);
-  console.log('  try: roster register --service web --address 10.0.0.1 --port 8080; ' +
-    'roster lookup web');
-  console.log('Ctrl-C stops the cluster.');
+  printBanner(options);
   await superviseUntilSignal(children);
+}
+
+/** How to start afresh: the default data dir is dev's alone; another may hold more. */
+export function resetAdvice(root: string): string {
+  const ownRoot = root === DEV.flags['data-dir'].default;
+  return ownRoot ? '`npx roster dev --reset` or `rm -rf .roster`'
+    : `\`npx roster dev --reset --data-dir ${root}\` or \`rm -rf ${root}/node-*\``;
+}
+
+function printBanner(options: DevOptions): void {
+  const { count, root, basePort } = options;
+  const endpoints = Array.from({ length: count },
+    (_, i) => `127.0.0.1:${devPorts(i, basePort).client}`).join(',');
+  const kept = options.reset ? 'started afresh' : 'kept across runs';
+  console.log(`Roster dev cluster: ${count} node(s) on loopback`);
+  console.log(`  data:      ${resolve(root)} (${kept}; to start afresh: stop, then ` +
+    `${resetAdvice(root)})`);
+  console.log(`  endpoints: ${endpoints}`);
+  console.log(`  health:    http://127.0.0.1:${devPorts(0, basePort).http}/readyz`);
+  console.log('In another terminal (npx runs this checkout\'s roster; `npm link` puts `roster` ' +
+    'on your PATH):');
+  console.log(`  export ROSTER_ENDPOINTS=${endpoints}`);
+  console.log('  npx roster register --service web --address 10.0.0.1 --port 8080');
+  console.log('  npx roster lookup web');
+  console.log('  npx roster --help');
+  console.log('Ctrl-C stops the cluster.');
 }
 
 /** Forwards SIGINT/SIGTERM to every node and resolves when all have exited. */

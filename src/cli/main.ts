@@ -1,42 +1,19 @@
 #!/usr/bin/env node
 import { hostname } from 'node:os';
-import { parseArgs } from 'node:util';
-import { isServiceError } from '../client/service-error.js';
 import { getErrorMessage } from '../core/assert.js';
-import { ERROR_CODE_KEY, RosterError } from '../core/errors.js';
-import { CLIENT_PLANE_SWITCHES, SERVE_FLAGS, parseServeConfig } from '../config/index.js';
+import { CLIENT_PLANE_SWITCHES, parseServeConfig } from '../config/index.js';
 import type * as ClientCommands from './client-commands.js';
+import { describeError } from './client-errors.js';
+import { SERVE, type CommandWord } from './command-specs.js';
+import { parseFlags } from './flags.js';
+import { groupFor, groupHelp, helpFor, overviewHelp, usageLine, wantsHelp } from './help.js';
 import { UsageError } from './usage-error.js';
 
 /**
  * The `roster` command (README). Exit status: 0 success, 1 a server-side error (message on
- * stderr), 2 bad usage.
+ * stderr), 2 bad usage. Commands and their flags are declared in command-specs.ts, and their
+ * --help comes from there.
  */
-const USAGE = `usage: roster <command> [flags]
-
-server:
-  serve [--name N] [--data-dir D] [--listen H:P] [--peer-listen H:P] [--http-listen H:P]
-        [--initial-cluster name=host:peerPort,...] [--initial-cluster-state new|existing]
-        [--join H:P] [--heartbeat-interval-ms 100] [--election-timeout-ms 1000]
-        [--cert-file F --key-file F [--trusted-ca-file F] [--client-cert-auth]]
-        [--max-request-bytes B] [--quota-bytes B] [--max-connections N] (README: Limits)
-  dev [--nodes 1|3|5]
-
-client (global flags: --endpoints H:P,... or ROSTER_ENDPOINTS, --output table|json,
-        TLS: --cacert F [--cert F --key F]):
-  register --service S --address A --port P [--id I] [--tag t]... [--meta k=v]... [--version V]
-           [--zone Z] [--weight W] [--ttl-ms T [--keepalive]]
-  watch [S] [--from-revision R] [--namespace N] [--all-namespaces]
-  deregister --service S --id I
-  lookup S [--tag t] [--zone Z] [--all] [--serializable]
-  services
-  members | member add NAME --peer-address H:P --client-address H:P [--id ID]
-  member remove|promote NAME
-  leader transfer [--to NAME]
-  status
-  snapshot save FILE | snapshot restore FILE --data-dir D [--name N] [--initial-cluster ...]
-  (a restore starts a one-member cluster; the others join it with serve --join)`;
-
 type Env = Readonly<Record<string, string | undefined>>;
 type Command = (args: readonly string[], env: Env) => Promise<void>;
 
@@ -49,7 +26,8 @@ function lazy<Module>(load: () => Promise<Module>, name: Commands<Module>[keyof 
 
 const clientCommands = (): Promise<typeof ClientCommands> => import('./client-commands.js');
 
-const COMMANDS: Readonly<Record<string, Command>> = {
+/** Keyed by CommandWord: every command has a spec (its --help), and every spec a command. */
+const COMMANDS: Readonly<Record<CommandWord, Command>> = {
   serve: serveCommand,
   dev: lazy(() => import('./dev.js'), 'devCommand'),
   register: lazy(clientCommands, 'registerCommand'),
@@ -65,18 +43,15 @@ const COMMANDS: Readonly<Record<string, Command>> = {
 };
 
 async function serveCommand(args: readonly string[], env: Env): Promise<void> {
-  const options = Object.fromEntries(
-    SERVE_FLAGS.map((flag) => [flag, { type: 'string' as const }]));
   // etcd's switches: --client-cert-auth alone means --client-cert-auth=true.
   const expanded = args.map((arg) =>
     (CLIENT_PLANE_SWITCHES.includes(arg.slice(2)) && arg.startsWith('--') ? `${arg}=true` : arg));
-  let values: Record<string, string | undefined>;
-  try {
-    values = parseArgs({ args: expanded, options, allowPositionals: false })
-      .values as Record<string, string | undefined>;
-  } catch (error: unknown) {
-    throw new UsageError(getErrorMessage(error));
+  const { flags, positionals } = parseFlags(expanded, SERVE.flags, SERVE.path);
+  if (positionals.length > 0) {
+    throw new UsageError(`unexpected argument "${positionals[0]}" (usage: ${usageLine(SERVE)})`);
   }
+  const values = Object.fromEntries(Object.keys(SERVE.flags).map((flag) =>
+    [flag, flags.string(flag as keyof typeof SERVE.flags)]));
   let config;
   try {
     config = parseServeConfig({ flags: values, env, hostname: hostname() });
@@ -103,20 +78,38 @@ async function snapshotCommand(args: readonly string[], env: Env): Promise<void>
   if (action === 'restore') {
     return (await import('./snapshot-restore.js')).snapshotRestore(rest, env);
   }
-  throw new UsageError(
-    'usage: roster snapshot save FILE | roster snapshot restore FILE --data-dir D');
+  throw new UsageError(`${action === undefined ? 'no action' : `unknown action "${action}"`}` +
+    `\n\n${groupHelp('snapshot', groupFor('snapshot'))}`);
+}
+
+/** `roster`, `roster --help`, `roster help [COMMAND...]`: stdout; exit 0 (2 if none asked). */
+function printHelp(name: string | undefined, args: readonly string[]): number {
+  if (name === 'help' && args.length > 0) {
+    const help = helpFor(args);
+    if (help === undefined) {
+      console.error(`roster: unknown command "${args.join(' ')}"\n\n${overviewHelp()}`);
+      return 2;
+    }
+    console.log(help);
+    return 0;
+  }
+  console.log(overviewHelp());
+  return name === undefined ? 2 : 0;
 }
 
 async function main(argv: readonly string[]): Promise<number> {
   const [name, ...args] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
-    console.log(USAGE);
-    return name === undefined ? 2 : 0;
+    return printHelp(name, args);
   }
-  const command = COMMANDS[name];
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name as CommandWord] : undefined;
   if (command === undefined) {
-    console.error(`roster: unknown command "${name}"\n\n${USAGE}`);
+    console.error(`roster: unknown command "${name}"\n\n${overviewHelp()}`);
     return 2;
+  }
+  if (wantsHelp(args)) {
+    console.log(helpFor(argv) ?? overviewHelp());
+    return 0;
   }
   try {
     await command(args, process.env);
@@ -126,22 +119,13 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+/** Bad usage: exit 2. Anything else, described once (client-errors.ts): exit 1. */
 function report(command: string, error: unknown): number {
   if (error instanceof UsageError) {
     console.error(`roster ${command}: ${error.message}`);
     return 2;
   }
-  if (isServiceError(error)) {
-    const code = error.metadata?.get(ERROR_CODE_KEY)[0];
-    console.error(`roster ${command}: ${error.details}` +
-      `${code === undefined ? '' : ` (${String(code)})`}`);
-    return 1;
-  }
-  if (error instanceof RosterError) {
-    console.error(`roster ${command}: ${error.message} (${error.code})`);
-    return 1;
-  }
-  console.error(`roster ${command}: ${getErrorMessage(error)}`);
+  console.error(`roster ${command}: ${describeError(error)}`);
   return 1;
 }
 

@@ -322,7 +322,7 @@ async function stopServing(running: Running, node: RegistryNode, api: ApiServer)
   const { config } = running;
   const apiStopped = api.stop(config.settings.api.drainMs);
   const facade = registryFacade(node);
-  if (node.isLeader()) {
+  if (config.transferLeadershipOnStop && node.isLeader()) {
     try {
       const to = await facade.transferLeadership(undefined,
         config.settings.raft.electionTimeoutMs * 2);

@@ -1,13 +1,16 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { getErrorMessage } from '../core/assert.js';
 import { parseServeConfig } from '../config/index.js';
 import { Registry, clusterIdOf } from '../replica/index.js';
 import { LevelLog } from '../storage/index.js';
 import { decodeSnapshotFile } from './client-commands.js';
-import { parseCommand } from './command-args.js';
+import { SNAPSHOT_RESTORE } from './command-specs.js';
+import { parseFlags } from './flags.js';
+import { usageLine } from './help.js';
 import { UsageError } from './usage-error.js';
-import { print } from './output.js';
+import { print, type OutputFormat } from './output.js';
 import { randomMemberId } from './member-id.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -20,28 +23,27 @@ type Env = Readonly<Record<string, string | undefined>>;
  * no other member.
  */
 export async function snapshotRestore(args: readonly string[], env: Env): Promise<void> {
-  const { values, positionals, global } = parseCommand(args, {
-    'data-dir': { type: 'string' }, name: { type: 'string' }, 'initial-cluster': { type: 'string' },
-    'listen': { type: 'string' }, 'peer-listen': { type: 'string' },
-  }, env);
-  const file = positionals[0];
-  const dataDir = values['data-dir'];
-  if (file === undefined || typeof dataDir !== 'string') {
-    throw new UsageError('usage: roster snapshot restore FILE --data-dir DIR [--name N] ' +
-      '[--initial-cluster ...]');
+  const { flags, positionals } = parseFlags(args, SNAPSHOT_RESTORE.flags, SNAPSHOT_RESTORE.path);
+  const [file] = positionals;
+  const dataDir = flags.string('data-dir') as string;
+  if (file === undefined || positionals.length > 1) {
+    throw new UsageError(`usage: ${usageLine(SNAPSHOT_RESTORE)}`);
   }
   if (existsSync(dataDir) && readdirSync(dataDir).length > 0) {
     throw new UsageError(`--data-dir ${dataDir} is not empty: restore into a new directory`);
   }
-  const config = parseServeConfig({
-    flags: {
-      name: values.name as string | undefined,
-      'initial-cluster': values['initial-cluster'] as string | undefined,
-      listen: values.listen as string | undefined,
-      'peer-listen': values['peer-listen'] as string | undefined,
-    },
-    env, hostname: hostname(),
-  });
+  let config;
+  try {
+    config = parseServeConfig({
+      flags: {
+        name: flags.string('name'), 'initial-cluster': flags.string('initial-cluster'),
+        listen: flags.string('listen'), 'peer-listen': flags.string('peer-listen'),
+      },
+      env, hostname: hostname(),
+    });
+  } catch (error: unknown) {
+    throw new UsageError(getErrorMessage(error));
+  }
   const self = config.initialCluster.find((member) => member.name === config.name);
   if (self === undefined || config.initialCluster.length !== 1) {
     throw new UsageError('a restore starts a one-member cluster: --initial-cluster may name ' +
@@ -68,7 +70,7 @@ export async function snapshotRestore(args: readonly string[], env: Env): Promis
   const summary = {
     dataDir, name: config.name, index, revision: registry.revision, instances: registry.size,
   };
-  print(global.output, summary, () =>
+  print(flags.choice('output') as OutputFormat, summary, () =>
     console.log(`restored ${registry.size} instances (revision ${registry.revision}) ` +
       `into ${dataDir} for ${config.name}`));
 }

@@ -1,7 +1,11 @@
 import type { RosterClient, WatchUpdate } from '../client/index.js';
 import type { RegisterRequest } from '../api/generated/types/roster/v1/RegisterRequest.js';
 import type { WatchEvent__Output } from '../api/generated/types/roster/v1/WatchEvent.js';
-import { clientFor, integerFlag, parseCommand } from './command-args.js';
+import type { WatchRequest } from '../api/generated/types/roster/v1/WatchRequest.js';
+import { statusText } from './client-errors.js';
+import { parseClientCommand, withClient, type GlobalOptions } from './command-args.js';
+import { WATCH } from './command-specs.js';
+import { usageLine } from './help.js';
 import { UsageError } from './usage-error.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -12,40 +16,70 @@ type Env = Readonly<Record<string, string | undefined>>;
  * watch resumes on another endpoint from the last revision it printed.
  */
 export async function watchCommand(args: readonly string[], env: Env): Promise<void> {
-  const { values, positionals, global } = parseCommand(args, {
-    namespace: { type: 'string' }, 'from-revision': { type: 'string' },
-    'all-namespaces': { type: 'boolean' },
-  }, env);
-  if (positionals.length > 1) {
-    throw new UsageError('usage: roster watch [SERVICE] [--from-revision R]');
-  }
-  const from = integerFlag(values, 'from-revision') ?? 0;
-  if (from < 0) throw new UsageError('--from-revision must be >= 0');
-  const client = clientFor(global);
-  const json = global.output === 'json';
-  let refused: (error: Error) => void = () => {};
-  const stream = client.watch({
-    namespace: values.namespace as string | undefined,
-    service: positionals[0],
-    all_namespaces: values['all-namespaces'] === true,
-  }, from, (update) => {
-    if (update.kind === 'failed') refused(update.error);
-    else printUpdate(update, json);
-  });
-  await new Promise<void>((resolve, reject) => {
-    const stop = (): void => {
+  const { flags, positionals, global } = parseClientCommand(args, WATCH, env);
+  if (positionals.length > 1) throw new UsageError(`usage: ${usageLine(WATCH)}`);
+  const request = {
+    namespace: flags.string('namespace'), service: positionals[0],
+    all_namespaces: flags.boolean('all-namespaces'),
+  };
+  await withClient(global, (client) =>
+    followChanges(client, request, flags.integer('from-revision'), global));
+}
+
+/**
+ * Prints the watch's updates until SIGINT/SIGTERM. Until a node has answered, failures are
+ * kept quiet and, after --timeout-ms, end the command (endpoints that were never reachable
+ * are a mistake to report, not to retry forever); once one has, the watch rides out failures.
+ */
+function followChanges(
+  client: RosterClient,
+  request: Omit<WatchRequest, 'start_revision'>,
+  fromRevision: number,
+  global: GlobalOptions,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let heard = false;
+    let lastFailure: Error | undefined;
+    const finish = (error?: Error): void => {
+      clearTimeout(timer);
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
       stream.stop();
-      client.close();
-      resolve();
+      if (error === undefined) resolve();
+      else reject(error);
     };
-    // Refused by the server (e.g. a bad service name): exit 1 with its message.
-    refused = (error) => {
-      client.close();
-      reject(error);
-    };
+    const stop = (): void => finish();
+    const timer = setTimeout(() => {
+      if (heard) return;
+      reachable(client, global.endpoints).then((answered) => {
+        heard ||= answered;
+        if (!heard) finish(lastFailure ?? new Error('no endpoint answered'));
+      }, finish);
+    }, global.timeoutMs);
+    // Its updates arrive from the event loop, never before `stream` is set.
+    const stream = client.watch(request, fromRevision, (update) => {
+      // Refused by the server (e.g. a bad service name): exit 1 with its message.
+      if (update.kind === 'failed') return finish(update.error);
+      if (update.kind === 'reconnecting' && !heard) {
+        lastFailure = update.error;
+        return;
+      }
+      heard = true;
+      printUpdate(update, global.output === 'json');
+    });
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+}
+
+/**
+ * Whether any endpoint answers a status call: a watch can be quiet for a while on a node that
+ * is up (nothing is sent before an event when starting after the current revision).
+ */
+async function reachable(client: RosterClient, endpoints: readonly string[]): Promise<boolean> {
+  const answers = await Promise.all(endpoints.map((endpoint) =>
+    client.status(endpoint).then(() => true, () => false)));
+  return answers.includes(true);
 }
 
 function printUpdate(update: Exclude<WatchUpdate, { kind: 'failed' }>, json: boolean): void {
@@ -67,7 +101,7 @@ function printUpdate(update: Exclude<WatchUpdate, { kind: 'failed' }>, json: boo
     case 'progress':
       return;
     case 'reconnecting':
-      console.error(`-- stream lost (${update.error.message}); ` +
+      console.error(`-- stream lost (${statusText(update.error)}); ` +
         `resuming after revision ${update.revision}`);
       return;
   }

@@ -32,6 +32,12 @@ export interface ServeConfig {
   readonly peerTls: TlsFiles | undefined;
   /** TLS on the client and HTTP ports (client-plane.ts); plaintext when undefined. */
   readonly clientTls: ClientTlsConfig | undefined;
+  /**
+   * On SIGTERM/SIGINT a leader hands leadership to a follower first, so a rolling restart
+   * costs no election. Off when the whole cluster stops at once (`roster dev`): every
+   * follower is stopping too, so a transfer could only fail or leave a leader without quorum.
+   */
+  readonly transferLeadershipOnStop: boolean;
   /** Everything that tunes the node, nested by the part of it that uses it. */
   readonly settings: NodeSettings;
 }
@@ -50,7 +56,7 @@ export const SERVE_FLAGS = [
   'election-timeout-ms', 'snapshot-entries', 'compaction-keep-entries', 'snapshot-bytes',
   'compaction-keep-bytes', 'log-level',
   'peer-service', 'replicas', 'peer-route', 'watch-history-events',
-  'peer-cert-file', 'peer-key-file', 'peer-trusted-ca-file',
+  'peer-cert-file', 'peer-key-file', 'peer-trusted-ca-file', 'transfer-leadership-on-stop',
   ...CLIENT_PLANE_FLAGS,
 ] as const;
 
@@ -93,7 +99,8 @@ function hostOf(address: string): string {
 
 function positiveInteger(flag: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  const parsed = Number(value);
+  // Digits only: Number() would also take "1e3", "0x10" and blanks.
+  const parsed = /^[0-9]+$/.test(value) ? Number(value) : Number.NaN;
   if (!Number.isSafeInteger(parsed) || parsed < 1) {
     throw usage(flag, `must be a positive integer, got "${value}"`);
   }
@@ -199,6 +206,10 @@ export function parseServeConfig(options: {
     throw usage('initial-cluster', `does not include this node "${name}"`);
   }
   const join = get('join');
+  const transferOnStop = get('transfer-leadership-on-stop') ?? 'true';
+  if (transferOnStop !== 'true' && transferOnStop !== 'false') {
+    throw usage('transfer-leadership-on-stop', `must be true or false, got "${transferOnStop}"`);
+  }
   return Object.freeze({
     name,
     dataDir: get('data-dir') ?? `.roster/${name}`,
@@ -213,6 +224,7 @@ export function parseServeConfig(options: {
     peerTls: tlsFiles('peer-', get('peer-cert-file'), get('peer-key-file'),
       get('peer-trusted-ca-file')),
     clientTls: parseClientTls(get),
+    transferLeadershipOnStop: transferOnStop === 'true',
     settings: deepFreeze<NodeSettings>({
       ...defaults,
       raft: { heartbeatIntervalMs, electionTimeoutMs },

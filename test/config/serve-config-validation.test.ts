@@ -32,7 +32,8 @@ describe('serve config: each refusal names its flag', () => {
       expect(error.message).toContain(`--${flag}: "${value}" is not host:port`);
     });
 
-  it.each(POSITIVE_FLAGS.flatMap((flag) => ['0', '-3', '1.5', 'ten', '9007199254740992']
+  it.each(POSITIVE_FLAGS.flatMap((flag) => ['0', '-3', '1.5', 'ten', '9007199254740992', '1e3',
+    '0x10', ' 5']
     .map((value) => [flag, value])))('--%s %s', (flag, value) => {
     const error = refusal({ [flag]: value, 'election-timeout-ms': '1000000' });
     expect(error.field).toBe(flag);
@@ -60,6 +61,8 @@ describe('serve config: each refusal names its flag', () => {
     [{ name: 'n-1', 'peer-service': 'roster', replicas: '0' }, 'replicas',
       'must be a positive integer'],
     [{ 'peer-route': 'n2' }, 'peer-route', 'is not name=host:port'],
+    [{ 'transfer-leadership-on-stop': 'no' }, 'transfer-leadership-on-stop',
+      'must be true or false, got "no"'],
     [{ 'peer-route': 'n2=proxy' }, 'peer-route', 'is not host:port'],
     [{ 'peer-cert-file': 'p.pem' }, 'peer-cert-file', 'go together'],
     [{ 'peer-key-file': 'p.key', 'peer-trusted-ca-file': 'ca' }, 'peer-cert-file', 'go together'],

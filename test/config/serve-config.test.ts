@@ -19,7 +19,7 @@ describe('serve config: defaults', () => {
       ],
       initialClusterState: 'new', join: undefined,
       logLevel: 'info',
-      peerTls: undefined, clientTls: undefined,
+      peerTls: undefined, clientTls: undefined, transferLeadershipOnStop: true,
       settings: {
         raft: { heartbeatIntervalMs: 100, electionTimeoutMs: 1000 },
         log: {
@@ -33,6 +33,14 @@ describe('serve config: defaults', () => {
       },
     });
     expect(config.peerRoutes.size).toBe(0);
+  });
+
+  it('a leader hands leadership over when stopped, unless told the cluster stops whole', () => {
+    expect(parse({ 'transfer-leadership-on-stop': 'false' }).transferLeadershipOnStop)
+      .toBe(false);
+    expect(parse({}, { ROSTER_TRANSFER_LEADERSHIP_ON_STOP: 'false' }).transferLeadershipOnStop)
+      .toBe(false);
+    expect(parse({ 'transfer-leadership-on-stop': 'true' }).transferLeadershipOnStop).toBe(true);
   });
 
   it('advertises the hostname for a wildcard listen address', () => {
