@@ -24,9 +24,14 @@ export class PeerGate {
     const ours = this.context.clusterId();
     if (ours !== 0 && clusterId === ours) return true;
     this.context.stats.foreignDropped += 1;
-    this.log('foreign', { peer, clusterId, ours }, ours === 0
-      ? 'dropping raft traffic: this node is not in a cluster yet'
-      : 'dropping raft traffic from another cluster');
+    // Before its cluster is founded a node hears its peers' first messages: expected, not a
+    // fault. Traffic from another cluster is one.
+    if (ours === 0) {
+      this.log('foreign', { peer, clusterId, ours },
+        'dropping raft traffic: this node is not in a cluster yet', 'info');
+    } else {
+      this.log('foreign', { peer, clusterId, ours }, 'dropping raft traffic from another cluster');
+    }
     return false;
   }
 
@@ -55,14 +60,15 @@ export class PeerGate {
     return true;
   }
 
-  private log(refusal: Refusal, fields: object, text: string): void {
+  private log(refusal: Refusal, fields: object, text: string,
+    level: 'info' | 'warn' = 'warn'): void {
     const nowMs = Date.now();
     if (nowMs - (this.lastLogMs.get(refusal) ?? Number.NEGATIVE_INFINITY) < LOG_INTERVAL_MS) {
       return;
     }
     this.lastLogMs.set(refusal, nowMs);
     const { stats } = this.context;
-    this.context.logger.warn({ ...fields, foreign: stats.foreignDropped,
+    this.context.logger[level]({ ...fields, foreign: stats.foreignDropped,
       strangers: stats.strangerDropped, invalid: stats.invalidDropped,
       misrouted: stats.messagesDiscarded }, text);
   }
