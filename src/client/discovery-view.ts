@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
 import { Backoff } from '../core/backoff.js';
 import type { LookupRequest } from '../api/generated/types/roster/v1/LookupRequest.js';
@@ -9,6 +8,7 @@ import { Balancer, type CallOutcome } from './balance/balancer.js';
 import type { DiscoverFilters, DiscoveredInstance, PickPolicy } from './discovered.js';
 import { isServable } from './balance/eligibility.js';
 import { matchesLabels } from './instance-filter.js';
+import { TypedEmitter } from './typed-emitter.js';
 import type { ClientRuntime, TimerHandle } from './runtime.js';
 import { isServiceError } from './service-error.js';
 import type { ServiceView, ServiceViewEvents } from './service-view.js';
@@ -52,7 +52,7 @@ const DEFAULT_NAMESPACE = 'default';
  * every instance, healthy or not, so that an instance turning critical or draining leaves
  * the set and one recovering comes back; the filters are applied here, as Lookup applies them.
  */
-export class DiscoveryView extends EventEmitter<ServiceViewEvents> implements ServiceView {
+export class DiscoveryView extends TypedEmitter<ServiceViewEvents> implements ServiceView {
   readonly service: string;
   private readonly host: DiscoveryHost;
   private readonly namespace: string;

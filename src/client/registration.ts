@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
 import { Backoff } from '../core/backoff.js';
 import type { Instance } from '../api/generated/types/roster/v1/Instance.js';
@@ -9,6 +8,7 @@ import type {
 } from '../api/generated/types/roster/v1/RegisterResponse.js';
 import type { LeaseListener } from './heartbeats.js';
 import type { LeaseBeat } from './lease-book.js';
+import { TypedEmitter } from './typed-emitter.js';
 import type { ClientRuntime, TimerHandle } from './runtime.js';
 import { isServiceError } from './service-error.js';
 
@@ -74,7 +74,7 @@ const PERMANENT = new Set<number>([grpc.status.INVALID_ARGUMENT, grpc.status.PER
  * when its lease is lost and registers again (with jittered backoff) until close(), which
  * deregisters it.
  */
-export class Registration extends EventEmitter<RegistrationEvents> {
+export class Registration extends TypedEmitter<RegistrationEvents> {
   private readonly host: RegistrationHost;
   private readonly request: RegisterRequest;
   private readonly settings: Required<RegistrationOptions>;

@@ -34,6 +34,8 @@ export interface ServiceView {
   pick(policy: PickPolicy, key?: string): DiscoveredInstance | undefined;
   on<E extends keyof ServiceViewEvents>(event: E,
     listener: (...args: ServiceViewEvents[E]) => void): this;
+  once<E extends keyof ServiceViewEvents>(event: E,
+    listener: (...args: ServiceViewEvents[E]) => void): this;
   off<E extends keyof ServiceViewEvents>(event: E,
     listener: (...args: ServiceViewEvents[E]) => void): this;
   close(): void;

@@ -47,15 +47,16 @@ describe('the package, installed in another project', () => {
       `import { register } from 'node:module'; register('./hooks.mjs', import.meta.url);`);
     // A call loads the protos from the package and fails fast: nothing listens on port 1.
     writeFileSync(join(project, 'main.mjs'), `
-      import { RosterClient } from 'roster';
+      import { RosterClient, registerResolver } from 'roster';
       const client = new RosterClient({ endpoints: ['127.0.0.1:1'], attempts: 1 });
       const error = await client.status('127.0.0.1:1').catch((caught) => caught);
+      registerResolver(client).unregister();
       client.close();
-      console.log(typeof RosterClient, error.code);`);
+      console.log(typeof RosterClient, typeof registerResolver, error.code);`);
     const log = join(project, 'loaded.log');
     const out = execFileSync(process.execPath, ['--import', './register.mjs', 'main.mjs'],
       { cwd: project, encoding: 'utf8', env: { ...process.env, LOADED_LOG: log } });
-    expect(out.trim()).toBe('function 14');
+    expect(out.trim()).toBe('function function 14');
     const loaded = readFileSync(log, 'utf8').split('\n').filter((url) => url !== '');
     expect(loaded).toContain(`file://${project}/node_modules/roster/dist/client/index.js`);
     const server = loaded.filter((url) =>
@@ -66,9 +67,22 @@ describe('the package, installed in another project', () => {
 
   it('gives TypeScript the SDK types', () => {
     writeFileSync(join(project, 'consumer.ts'), `
-      import { RosterClient, type RosterClientOptions } from 'roster';
+      import {
+        RosterClient, registerResolver, type Registration, type RosterClientOptions,
+        type ServiceView,
+      } from 'roster';
       const options: RosterClientOptions = { endpoints: ['127.0.0.1:1'], attempts: 2 };
-      new RosterClient(options).close();
+      const client = new RosterClient(options);
+      const registration: Registration = client.register(
+        { service: 'web', address: '10.0.0.1', port: 80 }, { ttlMs: 5_000 });
+      registration.on('lost', (reason: 'expired' | 'unconfirmed') => void reason);
+      const view: ServiceView = client.discover('web', { tags: ['a'] });
+      view.on('change', (instances) => void instances.length);
+      const picked: string | undefined = view.pick('zone-first')?.address;
+      registerResolver(client).unregister();
+      void registration.close();
+      client.close();
+      export { picked };
       // @ts-expect-error endpoints is a list of host:port strings
       const wrong: RosterClientOptions = { endpoints: 7401 };
       export { wrong };`);
