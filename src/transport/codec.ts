@@ -38,6 +38,17 @@ export class CodecError extends Error {
   override readonly name = 'CodecError';
 }
 
+/**
+ * Bytes in a wire format newer than this build reads: not damage, a peer running a newer
+ * Roster. A mixed cluster must upgrade this node before the peer may use that format.
+ */
+export class NewerFormatError extends CodecError {
+  constructor(readonly version: number) {
+    super(`raft wire format ${version} is newer than this build reads ` +
+      `(format ${CODEC_VERSION}): upgrade this node`);
+  }
+}
+
 /** Wire codes are indexes in this list: append only, never reorder. */
 const MESSAGE_TYPES: readonly MessageType[] = [
   'app', 'appResp', 'vote', 'voteResp', 'preVote', 'preVoteResp', 'heartbeat', 'heartbeatResp',
@@ -297,6 +308,7 @@ class Reader {
 
   version(): void {
     const version = this.u8('format version');
+    if (version > CODEC_VERSION) throw new NewerFormatError(version);
     if (version !== CODEC_VERSION) this.fail(`unknown format version ${version}`, 1);
   }
 

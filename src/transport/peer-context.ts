@@ -7,12 +7,14 @@ export interface TransportLogger {
   debug(fields: object, message: string): void;
   info(fields: object, message: string): void;
   warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
 }
 
 export const SILENT_LOGGER: TransportLogger = {
   debug: () => undefined,
   info: () => undefined,
   warn: () => undefined,
+  error: () => undefined,
 };
 
 /** Counters for tests and metrics; they only ever grow. */
@@ -34,6 +36,8 @@ export interface TransportStats {
   invalidDropped: number;
   /** Streams or snapshot transfers refused because their content was malformed. */
   malformedReceived: number;
+  /** Streams refused because a peer wrote a wire format newer than this build reads. */
+  newerFormatRefused: number;
   snapshotsSent: number;
   snapshotsFailed: number;
   snapshotsReceived: number;
@@ -46,7 +50,7 @@ export function emptyStats(): TransportStats {
   return {
     batchesSent: 0, messagesSent: 0, messagesDropped: 0, batchesReceived: 0,
     messagesReceived: 0, messagesDiscarded: 0, foreignDropped: 0, strangerDropped: 0,
-    invalidDropped: 0, malformedReceived: 0,
+    invalidDropped: 0, malformedReceived: 0, newerFormatRefused: 0,
     snapshotsSent: 0,
     snapshotsFailed: 0, snapshotsReceived: 0, snapshotChunksReceived: 0, streamFailures: 0,
   };

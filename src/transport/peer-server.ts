@@ -10,7 +10,9 @@ import {
 } from '@grpc/grpc-js';
 
 import type { Message, NodeId } from '../raft/index.js';
-import { CodecError, decodeMessages, decodeSnapshotHeader } from './codec.js';
+import {
+  CodecError, NewerFormatError, decodeMessages, decodeSnapshotHeader,
+} from './codec.js';
 import type { TransportLogger, TransportStats } from './peer-context.js';
 import { PeerGate } from './peer-gate.js';
 import type {
@@ -105,10 +107,7 @@ function receiveBatches(
     } catch (error) {
       if (!(error instanceof CodecError)) throw error;
       done = true;
-      context.stats.malformedReceived += 1;
-      context.logger.warn({ from: batch.from, peer: call.getPeer(), err: error.message },
-        'malformed raft batch; ending the stream');
-      callback({ code: status.INVALID_ARGUMENT, details: error.message });
+      callback(refusalOf(context, error, { from: batch.from, peer: call.getPeer() }));
       return;
     }
     batches += 1;
@@ -144,9 +143,14 @@ function receiveSnapshot(
   const refuse = (problem: Problem): void => {
     done = true;
     assembly.discard();
-    context.stats.malformedReceived += 1;
-    context.logger.warn({ peer: call.getPeer(), from: assembly.from, detail: problem.detail },
-      'refusing snapshot transfer');
+    const fields = { peer: call.getPeer(), from: assembly.from, detail: problem.detail };
+    if (problem.code === status.FAILED_PRECONDITION) {
+      context.stats.newerFormatRefused += 1;
+      context.logger.error(fields, 'refusing snapshot transfer');
+    } else {
+      context.stats.malformedReceived += 1;
+      context.logger.warn(fields, 'refusing snapshot transfer');
+    }
     callback({ code: problem.code, details: problem.detail });
   };
   let first = true;
@@ -179,6 +183,23 @@ function receiveSnapshot(
     assembly.discard();
     context.logger.debug({ peer: call.getPeer(), err: error.message }, 'snapshot stream error');
   });
+}
+
+/**
+ * Ends a stream whose bytes this node cannot read. A newer wire format is a peer running a
+ * newer Roster (FAILED_PRECONDITION: the operator must upgrade this node), told apart from
+ * damage or hostility (INVALID_ARGUMENT); both are counted and logged.
+ */
+function refusalOf(context: ReceiverContext, error: CodecError,
+  fields: { from: NodeId; peer: string }): { code: status; details: string } {
+  if (error instanceof NewerFormatError) {
+    context.stats.newerFormatRefused += 1;
+    context.logger.error({ ...fields, version: error.version }, error.message);
+    return { code: status.FAILED_PRECONDITION, details: error.message };
+  }
+  context.stats.malformedReceived += 1;
+  context.logger.warn({ ...fields, err: error.message }, 'malformed raft batch; ending the stream');
+  return { code: status.INVALID_ARGUMENT, details: error.message };
 }
 
 /**
@@ -238,7 +259,8 @@ class SnapshotAssembly {
       header = decodeSnapshotHeader(chunk.header);
     } catch (error) {
       if (!(error instanceof CodecError)) throw error;
-      return invalid(error.message);
+      return error instanceof NewerFormatError
+        ? { code: status.FAILED_PRECONDITION, detail: error.message } : invalid(error.message);
     }
     if (header.to !== this.context.selfId) {
       return invalid(`snapshot for node ${header.to} reached node ${this.context.selfId}`);

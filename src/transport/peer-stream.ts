@@ -22,7 +22,7 @@
  * - Callbacks (onUnreachable, onConnectionLost) are never invoked from inside send(): the
  *   replica calls send() from its Ready loop, so reports arrive on a later turn.
  */
-import type { Client, ClientWritableStream, ServiceError } from '@grpc/grpc-js';
+import { status, type Client, type ClientWritableStream, type ServiceError } from '@grpc/grpc-js';
 
 import { Backoff } from '../core/backoff.js';
 import type { Message, NodeId } from '../raft/index.js';
@@ -228,8 +228,14 @@ export class PeerStream {
     const fields = {
       peer: this.peerId, code: error?.code, detail: error?.details, dropped, retryInMs: delayMs,
     };
-    if (this.accepted) this.context.logger.info(fields, 'raft stream to peer broke');
-    else this.context.logger.debug(fields, 'raft stream to peer could not open');
+    if (error?.code === status.FAILED_PRECONDITION) {
+      // The peer cannot read what this node writes: it runs an older Roster.
+      this.context.logger.error(fields, 'peer refused this node\'s raft traffic');
+    } else if (this.accepted) {
+      this.context.logger.info(fields, 'raft stream to peer broke');
+    } else {
+      this.context.logger.debug(fields, 'raft stream to peer could not open');
+    }
     this.phase = 'backoff';
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;

@@ -182,7 +182,8 @@ describe('malformed input', () => {
   it('names the problem and where it is', () => {
     const cases: [Uint8Array, RegExp][] = [
       [Uint8Array.from([]), /truncated before format version/],
-      [Uint8Array.from([9, 0]), /unknown format version 9 \(at byte 0/],
+      [Uint8Array.from([0, 0]), /unknown format version 0 \(at byte 0/],
+      [Uint8Array.from([9, 0]), /raft wire format 9 is newer than this build reads/],
       [padded(12, 0), /unknown message type 12/],
       [padded(0, 4), /unknown message flags 4/],
       [padded(0, 0, 0), /from is node id 0/],

@@ -12,7 +12,9 @@ import ts from 'typescript';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { makeMessage, type Message, type NodeId } from '../../src/raft/index.js';
-import { encodeMessages, encodeSnapshotHeader } from '../../src/transport/codec.js';
+import {
+  CODEC_VERSION, encodeMessages, encodeSnapshotHeader,
+} from '../../src/transport/codec.js';
 import {
   GrpcTransport, TRANSPORT_QUEUE_MESSAGES_MAX, type GrpcTransportOptions,
 } from '../../src/transport/grpc-transport.js';
@@ -342,7 +344,7 @@ describe('GrpcTransport', () => {
     const warnings: string[] = [];
     const logger: TransportLogger = {
       debug: () => undefined, info: () => undefined,
-      warn: (_fields, message) => warnings.push(message),
+      warn: (_fields, message) => warnings.push(message), error: () => undefined,
     };
     const b = await startNode(2, { logger });
     b.transport.setPeer(1, UNUSED_ADDRESS);
@@ -351,7 +353,7 @@ describe('GrpcTransport', () => {
     expect(garbage?.code).toBe(status.INVALID_ARGUMENT);
     expect(garbage?.details).toMatch(/malformed raft message bytes/);
     const badVersion = await rawSend(b.address,
-      [batchOf(1, encodeMessages([app(1, 2, 1)]).map((x, i) => (i === 0 ? 7 : x)))],
+      [batchOf(1, encodeMessages([app(1, 2, 1)]).map((x, i) => (i === 0 ? 0 : x)))],
       false);
     expect(badVersion?.code).toBe(status.INVALID_ARGUMENT);
     // Well formed, but forged or misrouted: discarded, the stream goes on.
@@ -373,6 +375,32 @@ describe('GrpcTransport', () => {
     a.transport.send([app(1, 2, 7), app(1, 2, 8)]);
     await waitFor(() => b.received.length === 2, 'good messages after the bad ones');
     expect(b.received.map((m) => m.index)).toEqual([7, 8]);
+  });
+
+  it('refuses a newer wire format as a version to upgrade to, not as damage', async () => {
+    const errors: [object, string][] = [];
+    const logger: TransportLogger = {
+      debug: () => undefined, info: () => undefined, warn: () => undefined,
+      error: (fields, message) => errors.push([fields, message]),
+    };
+    const b = await startNode(2, { logger });
+    b.transport.setPeer(1, UNUSED_ADDRESS);
+    const newer = (bytes: Uint8Array): Uint8Array =>
+      bytes.map((x, i) => (i === 0 ? CODEC_VERSION + 1 : x));
+    const batch = await rawSend(b.address, [batchOf(1, newer(encodeMessages([app(1, 2, 1)])))],
+      false);
+    expect(batch?.code).toBe(status.FAILED_PRECONDITION);
+    expect(batch?.details).toBe(`raft wire format ${CODEC_VERSION + 1} is newer than this ` +
+      `build reads (format ${CODEC_VERSION}): upgrade this node`);
+    const snapshot = await rawSnapshot(b.address,
+      [chunk(newer(encodeSnapshotHeader(snap(1, 2, new Uint8Array(0)))), new Uint8Array(1), 1)]);
+    expect(snapshot?.code).toBe(status.FAILED_PRECONDITION);
+    expect(b.received).toEqual([]);
+    expect(b.transport.stats().newerFormatRefused).toBe(2);
+    expect(b.transport.stats().malformedReceived).toBe(0);
+    expect(errors.map(([, message]) => message)).toEqual(
+      [batch?.details, 'refusing snapshot transfer']);
+    expect(errors[0]?.[0]).toMatchObject({ from: 1, version: CODEC_VERSION + 1 });
   });
 
   it('refuses malformed snapshot transfers', async () => {
