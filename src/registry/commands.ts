@@ -59,6 +59,11 @@ export function decodeCommand(data: Uint8Array): Command {
 
 /** The commands of an entry, in the order they apply: one (format 1) or a batch (format 2). */
 export function decodeCommands(data: Uint8Array): Command[] {
+  // A newer Roster wrote it: applying anything else would diverge, so the node stops, saying
+  // what to do.
+  assert(data.byteLength === 0 || (data[0] ?? 0) <= BATCH_FORMAT_VERSION,
+    `command format ${String(data[0])} is newer than this build reads (formats ` +
+    `${FORMAT_VERSION}-${BATCH_FORMAT_VERSION}): upgrade this node`);
   if (data[0] !== BATCH_FORMAT_VERSION) return [decodeCommand(data)];
   const list: unknown = JSON.parse(decoder.decode(data.subarray(1)));
   assert(Array.isArray(list) && list.length > 0, 'a command batch is not a non-empty array');

@@ -113,6 +113,11 @@ describe('encodeCommandBatch / decodeCommands', () => {
     expect(() => decodeCommands(data)).toThrow(AssertionError);
   });
 
+  it('stops at a format written by a newer build, saying to upgrade', () => {
+    expect(() => decodeCommands(entryData(3, '[]'))).toThrow(
+      'command format 3 is newer than this build reads (formats 1-2): upgrade this node');
+  });
+
   it('applies a batch entry command by command, one revision each', () => {
     const registry = new Registry();
     const second = { ...REGISTER, instance: { ...REGISTER.instance, id: 'web-2' } } as Command;
