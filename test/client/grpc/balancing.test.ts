@@ -1,12 +1,9 @@
-import type * as grpc from '@grpc/grpc-js';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  registerResolver, type ResolverRegistration,
-} from '../../../src/client/grpc/register.js';
-import { FakeDiscovery } from './fake-view.js';
-import {
-  Greeter, callUntil, failure, greeterClient, hello, spread, warmUp,
+import { describe, expect, it } from 'vitest';
+import type {
+  Greeter} from './greeters.js';
+import { callUntil, failure, hello, spread, warmUp,
 } from './greeters.js';
+import { useResolverHarness } from './resolver-harness.js';
 
 /** Chi-square's critical value for 1 degree of freedom at p = 0.001. */
 const CHI_SQUARE_1DF_P001 = 10.828;
@@ -21,39 +18,12 @@ function chiSquare(observed: readonly number[], weights: readonly number[]): num
 }
 
 describe('roster_weighted over real servers', () => {
-  let greeters: Greeter[] = [];
-  let clients: grpc.Client[] = [];
-  let registration: ResolverRegistration | undefined;
-  let discovery: FakeDiscovery;
-
-  async function start(...names: string[]): Promise<Greeter[]> {
-    const started = await Promise.all(names.map((name) => Greeter.start(name)));
-    greeters.push(...started);
-    return started;
-  }
-
-  function client(target = 'roster:///greeter'): grpc.Client {
-    const made = greeterClient(target);
-    clients.push(made);
-    return made;
-  }
-
-  beforeEach(() => {
-    discovery = new FakeDiscovery();
-    registration = registerResolver(discovery);
-  });
-
-  afterEach(() => {
-    for (const made of clients) made.close();
-    for (const greeter of greeters) greeter.stop();
-    registration?.unregister();
-    clients = [];
-    greeters = [];
-  });
+  const harness = useResolverHarness();
+  const { start, client } = harness;
 
   it('ejects an instance that fails calls in a row, and sends the rest elsewhere', async () => {
     const [a, b] = await start('a', 'b') as [Greeter, Greeter];
-    discovery.initial = [a.instance(), b.instance()];
+    harness.discovery.initial = [a.instance(), b.instance()];
     const channel = client();
     await warmUp(channel, ['a', 'b']);
     a.failing = true;
@@ -67,7 +37,7 @@ describe('roster_weighted over real servers', () => {
 
   it('splits calls by weight, and never calls weight 0', async () => {
     const [a, b, c] = await start('a', 'b', 'c') as [Greeter, Greeter, Greeter];
-    discovery.initial = [a.instance(3), b.instance(1), c.instance(0)];
+    harness.discovery.initial = [a.instance(3), b.instance(1), c.instance(0)];
     const channel = client();
     await warmUp(channel, ['a', 'b']);
     const answers = await spread(channel, 2_000);
@@ -79,24 +49,24 @@ describe('roster_weighted over real servers', () => {
 
   it('sends calls to an added instance with the same channel and connections', async () => {
     const [a, b, c, d] = await start('a', 'b', 'c', 'd') as [Greeter, Greeter, Greeter, Greeter];
-    discovery.initial = [a.instance(), b.instance(), c.instance()];
+    harness.discovery.initial = [a.instance(), b.instance(), c.instance()];
     const channel = client();
     await warmUp(channel, ['a', 'b', 'c']);
-    discovery.view.set([a.instance(), b.instance(), c.instance(), d.instance()]);
+    harness.discovery.view.set([a.instance(), b.instance(), c.instance(), d.instance()]);
     await warmUp(channel, ['d']);
     const answers = await spread(channel, 400);
     expect([...answers.keys()].sort()).toEqual(['a', 'b', 'c', 'd']);
     // Each of the first three still saw one client connection: nothing reconnected.
     expect([a.peers.size, b.peers.size, c.peers.size]).toEqual([1, 1, 1]);
-    expect(discovery.views).toHaveLength(1);
+    expect(harness.discovery.views).toHaveLength(1);
   });
 
   it('sends no new call to an instance once a change leaves it out', async () => {
     const [a, b, c] = await start('a', 'b', 'c') as [Greeter, Greeter, Greeter];
-    discovery.initial = [a.instance(), b.instance(), c.instance()];
+    harness.discovery.initial = [a.instance(), b.instance(), c.instance()];
     const channel = client();
     await warmUp(channel, ['a', 'b', 'c']);
-    discovery.view.set([a.instance(), b.instance()]);
+    harness.discovery.view.set([a.instance(), b.instance()]);
     const before = c.calls;
     const answers = await spread(channel, 300);
     expect(c.calls).toBe(before);
@@ -105,10 +75,10 @@ describe('roster_weighted over real servers', () => {
 
   it('sends no new call to a draining or critical instance', async () => {
     const [a, b, c] = await start('a', 'b', 'c') as [Greeter, Greeter, Greeter];
-    discovery.initial = [a.instance(), b.instance(), c.instance()];
+    harness.discovery.initial = [a.instance(), b.instance(), c.instance()];
     const channel = client();
     await warmUp(channel, ['a', 'b', 'c']);
-    discovery.view.set([a.instance(), b.instance(100, { status: 'DRAINING' }),
+    harness.discovery.view.set([a.instance(), b.instance(100, { status: 'DRAINING' }),
       c.instance(100, { health: 'CRITICAL' })]);
     const [bBefore, cBefore] = [b.calls, c.calls];
     const answers = await spread(channel, 200);
@@ -118,13 +88,13 @@ describe('roster_weighted over real servers', () => {
 
   it('applies a new weight without reconnecting', async () => {
     const [a, b] = await start('a', 'b') as [Greeter, Greeter];
-    discovery.initial = [a.instance(1), b.instance(1)];
+    harness.discovery.initial = [a.instance(1), b.instance(1)];
     const channel = client();
     await warmUp(channel, ['a', 'b']);
-    discovery.view.set([a.instance(1), b.instance(0)]);
+    harness.discovery.view.set([a.instance(1), b.instance(0)]);
     const answers = await spread(channel, 200);
     expect(answers.get('a')).toBe(200);
-    discovery.view.set([a.instance(1), b.instance(3)]);
+    harness.discovery.view.set([a.instance(1), b.instance(3)]);
     await warmUp(channel, ['b']);
     const split = await spread(channel, 400);
     expect(chiSquare([split.get('a') ?? 0, split.get('b') ?? 0], [1, 3]))
@@ -134,20 +104,20 @@ describe('roster_weighted over real servers', () => {
 
   it('keeps calling the last set while the view is stale', async () => {
     const [a, b] = await start('a', 'b') as [Greeter, Greeter];
-    discovery.initial = [a.instance(), b.instance()];
+    harness.discovery.initial = [a.instance(), b.instance()];
     const channel = client();
     await warmUp(channel, ['a', 'b']);
-    discovery.view.goStale();
+    harness.discovery.view.goStale();
     const answers = await spread(channel, 200);
     expect([...answers.keys()].sort()).toEqual(['a', 'b']);
-    discovery.view.goFresh();
-    discovery.view.set([a.instance()]);
+    harness.discovery.view.goFresh();
+    harness.discovery.view.set([a.instance()]);
     expect((await spread(channel, 50)).get('a')).toBe(50);
   });
 
   it('fails calls fast with UNAVAILABLE while there is no instance', async () => {
     const [a] = await start('a') as [Greeter];
-    discovery.initial = [];
+    harness.discovery.initial = [];
     const channel = client();
     const started = Date.now();
     const error = await failure(hello(channel, { timeoutMs: 5_000 }));
@@ -156,13 +126,13 @@ describe('roster_weighted over real servers', () => {
     expect(Date.now() - started).toBeLessThan(1_000);
     // waitForReady calls wait for an instance instead, and get it.
     const waiting = hello(channel, { waitForReady: true, timeoutMs: 5_000 });
-    setTimeout(() => discovery.view.set([a.instance()]), 50);
+    setTimeout(() => harness.discovery.view.set([a.instance()]), 50);
     await expect(waiting).resolves.toBe('a');
   });
 
   it('says why when every instance is draining or critical', async () => {
     const [a] = await start('a') as [Greeter];
-    discovery.initial = [a.instance(100, { status: 'DRAINING' })];
+    harness.discovery.initial = [a.instance(100, { status: 'DRAINING' })];
     const error = await failure(hello(client()));
     expect(error.code).toBe(14);
     expect(error.details).toContain('no instances of greeter to call (1 draining or critical)');
@@ -172,20 +142,20 @@ describe('roster_weighted over real servers', () => {
     const [a] = await start('a') as [Greeter];
     const channel = client();
     await expect(hello(channel, { timeoutMs: 200 })).rejects.toThrow();
-    discovery.view.fail(new Error('invalid service name'));
+    harness.discovery.view.fail(new Error('invalid service name'));
     const error = await failure(hello(channel));
     expect(error.code).toBe(14);
     expect(error.details).toContain('discovery of greeter failed: invalid service name');
-    discovery.view.set([a.instance()]);
+    harness.discovery.view.set([a.instance()]);
     await callUntil(channel, (answer) => answer === 'a');
-    discovery.view.fail(new Error('lost the cluster for good'));
+    harness.discovery.view.fail(new Error('lost the cluster for good'));
     expect((await spread(channel, 20)).get('a')).toBe(20);
   });
 
   it('fails calls with UNAVAILABLE when no instance can be reached', async () => {
     const [a] = await start('a') as [Greeter];
     a.stop();
-    discovery.initial = [a.instance()];
+    harness.discovery.initial = [a.instance()];
     const error = await failure(hello(client(), { timeoutMs: 3_000 }));
     expect(error.code).toBe(14);
   });

@@ -1,56 +1,26 @@
-import type * as grpc from '@grpc/grpc-js';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  registerResolver, type ResolverRegistration,
-} from '../../../src/client/grpc/register.js';
-import { FakeDiscovery } from './fake-view.js';
-import { Greeter, callUntil, greeterClient, spread, warmUp } from './greeters.js';
+import { describe, expect, it } from 'vitest';
+import type { Greeter} from './greeters.js';
+import { callUntil, spread, warmUp } from './greeters.js';
+import { useResolverHarness } from './resolver-harness.js';
 
 describe('zone-first over real servers', () => {
-  let greeters: Greeter[] = [];
-  let clients: grpc.Client[] = [];
-  let registration: ResolverRegistration | undefined;
-  let discovery: FakeDiscovery;
-
-  async function start(...names: string[]): Promise<Greeter[]> {
-    const started = await Promise.all(names.map((name) => Greeter.start(name)));
-    greeters.push(...started);
-    return started;
-  }
-
-  function client(target: string): grpc.Client {
-    const made = greeterClient(target);
-    clients.push(made);
-    return made;
-  }
-
-  beforeEach(() => {
-    discovery = new FakeDiscovery();
-    registration = registerResolver(discovery);
-  });
-
-  afterEach(() => {
-    for (const made of clients) made.close();
-    for (const greeter of greeters) greeter.stop();
-    registration?.unregister();
-    clients = [];
-    greeters = [];
-  });
+  const harness = useResolverHarness();
+  const { start, client } = harness;
 
   it('calls the local zone only, and other zones once it has nothing', async () => {
     const [a1, a2, b1] = await start('a1', 'a2', 'b1') as [Greeter, Greeter, Greeter];
-    discovery.initial = [
+    harness.discovery.initial = [
       a1.instance(100, { zone: 'a' }), a2.instance(100, { zone: 'a' }),
       b1.instance(100, { zone: 'b' }),
     ];
     const channel = client('roster:///greeter?zone=a');
     await warmUp(channel, ['a1', 'a2']);
     // The zone is a preference, not a filter: discovery lists every zone.
-    expect(discovery.view.filters).toEqual({});
+    expect(harness.discovery.view.filters).toEqual({});
     const local = await spread(channel, 200);
     expect([...local.keys()].sort()).toEqual(['a1', 'a2']);
 
-    discovery.view.set([
+    harness.discovery.view.set([
       a1.instance(100, { zone: 'a', status: 'DRAINING' }), b1.instance(100, { zone: 'b' }),
     ]);
     expect((await spread(channel, 50)).get('b1')).toBe(50);
@@ -59,7 +29,8 @@ describe('zone-first over real servers', () => {
   it('fails over to another zone when the local one loses its connections',
     async () => {
       const [a1, b1] = await start('a1', 'b1') as [Greeter, Greeter];
-      discovery.initial = [a1.instance(100, { zone: 'a' }), b1.instance(100, { zone: 'b' })];
+      harness.discovery.initial =
+        [a1.instance(100, { zone: 'a' }), b1.instance(100, { zone: 'b' })];
       const channel = client('roster:///greeter?zone=a');
       await warmUp(channel, ['a1']);
       expect((await spread(channel, 50)).get('a1')).toBe(50);
@@ -70,14 +41,15 @@ describe('zone-first over real servers', () => {
 
   it('spreads over every zone when the caller names none or an empty one', async () => {
     const [a1, b1] = await start('a1', 'b1') as [Greeter, Greeter];
-    discovery.initial = [a1.instance(100, { zone: 'a' }), b1.instance(100, { zone: 'b' })];
+    harness.discovery.initial = [a1.instance(100, { zone: 'a' }), b1.instance(100, { zone: 'b' })];
     await warmUp(client('roster:///greeter?zone=c'), ['a1', 'b1']);
     await warmUp(client('roster:///greeter'), ['a1', 'b1']);
   });
 
   it('calls priority 0 while it has a connection, fails over, and comes back', async () => {
     const [p0, p1] = await start('p0', 'p1') as [Greeter, Greeter];
-    discovery.initial = [p0.instance(100, { priority: 0 }), p1.instance(100, { priority: 1 })];
+    harness.discovery.initial =
+      [p0.instance(100, { priority: 0 }), p1.instance(100, { priority: 1 })];
     const channel = client('roster:///greeter');
     await warmUp(channel, ['p0']);
     expect((await spread(channel, 50)).get('p0')).toBe(50);
@@ -93,7 +65,7 @@ describe('zone-first over real servers', () => {
 
   it('prefers the lowest priority over the local zone', async () => {
     const [far, near] = await start('far', 'near') as [Greeter, Greeter];
-    discovery.initial = [
+    harness.discovery.initial = [
       far.instance(100, { zone: 'b', priority: 0 }), near.instance(100, { zone: 'a', priority: 1 }),
     ];
     const channel = client('roster:///greeter?zone=a');
