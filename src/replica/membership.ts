@@ -1,6 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import { RosterError } from '../core/errors.js';
-import type { ConfChange, LocalResult, NodeId } from '../raft/index.js';
+import { NONE, type ConfChange, type LocalResult, type NodeId } from '../raft/index.js';
 import {
   encodeMemberContext, type CommandResult, type Member, type Registry,
 } from '../registry/index.js';
@@ -191,8 +191,11 @@ export class Membership {
       done();
     };
     const cancel = this.options.scheduler.after(timeoutMs, finish);
+    // Stepping down first leaves no known leader (NONE) until the successor's first append:
+    // wait for it, so the answer names who leads now.
     const check = (): void => {
-      if (replica.leaderId !== this.options.id || replica.isStopped) finish();
+      const leader = replica.leaderId;
+      if ((leader !== this.options.id && leader !== NONE) || replica.isStopped) finish();
       else if (!settled) this.leaderWaiters.push(check);
     };
     this.leaderWaiters.push(check);

@@ -146,6 +146,17 @@ describe('against a running cluster', () => {
     expect(await cluster.waitForLeader()).toBe(to);
   });
 
+  it('TransferLeadership answers with the new leader\'s id, never 0', async () => {
+    const client = cluster.client();
+    for (let round = 0; round < 3; round++) {
+      const old = await cluster.waitForLeader();
+      const to = cluster.nodes.find((node) => node.name !== old)?.name as string;
+      const { leader_id: leaderId } = await client.transferLeadership({ to_name: to });
+      const status = await client.status(cluster.node(to).client);
+      expect(leaderId).toBe(status.id);
+    }
+  });
+
   it('watch stays up past --timeout-ms once a node answers, even with nothing to say',
     async () => {
       // A start revision far ahead: the node sends nothing until then, but it answers.
